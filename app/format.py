@@ -1,0 +1,44 @@
+"""Plain-text renderings of answers and ingest reports for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from app.answer import Answer, Citation
+from ingest.records import IngestReport
+
+
+def _where(c: Citation) -> str:
+    parts = [c.title]
+    if c.section:
+        parts.append(c.section)
+    if c.page:
+        parts.append(f"p. {c.page}" + (f"–{c.page_end}" if c.page_end and c.page_end != c.page else ""))
+    if c.published:
+        parts.append(c.published)
+    return " · ".join(parts)
+
+
+def format_answer(a: Answer) -> str:
+    lines = [textwrap.fill(a.answer, 88), ""]
+    for c in a.citations:
+        lines.append(f"[{c.n}] {_where(c)}")
+        lines.append(textwrap.fill(f"“{c.quote}”", 84, initial_indent="    ", subsequent_indent="    "))
+        lines.append(f"    {c.url or c.source} · chars {c.start}–{c.end} · score {c.score:.2f}")
+    if a.related:
+        lines.append("Related passages (not cited):" if a.citations else "Closest passages:")
+        for c in a.related:
+            lines.append(f"  - {_where(c)}: “{textwrap.shorten(c.passage, 100)}”")
+    lines.append(f"({a.latency_ms:.0f} ms)")
+    return "\n".join(lines)
+
+
+def format_report(r: IngestReport) -> str:
+    lines = []
+    for label, items in (("added", r.added), ("updated", r.updated), ("removed", r.removed)):
+        lines += [f"{label:>9}  {s}" for s in items]
+    lines += [f"  skipped  {s}: {why}" for s, why in r.skipped.items()]
+    lines += [f"  warning  {s}: {w}" for s, ws in r.warnings.items() for w in ws]
+    lines.append(f"{len(r.added)} added, {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
+                 f"{len(r.removed)} removed, {len(r.skipped)} skipped")
+    return "\n".join(lines)

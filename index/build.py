@@ -1,0 +1,174 @@
+"""Bring an index up to date with a set of documents, re-embedding only what changed."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.settings import BuildSettings
+from index.store import DocEntry, Index, IndexProblem, load_index, write_index, write_lock
+from ingest.chunker import chunk_document, indexed_text
+from ingest.discover import discover
+from ingest.loaders import LoadError, load_file
+from ingest.records import Document, IngestReport, Passage
+
+DEFAULT_MAX_BYTES = 50_000_000
+
+Progress = Callable[[str, float], None]  # (message, fraction done)
+
+
+@dataclass
+class Change:
+    """What to do to the index: documents to add or refresh, sources to drop."""
+
+    docs: list[Document]
+    remove: set[str]  # sources
+    skipped: dict[str, str]
+
+
+def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings: BuildSettings, *,
+                 rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+                 progress: bool = False) -> IngestReport:
+    """Ingest files and folders: files gone from a scanned folder are dropped from the index."""
+    found = discover(list(paths), max_bytes)
+    docs, skipped = [], dict(found.skipped)
+    for f in found.files:
+        try:
+            docs.append(load_file(f))
+        except LoadError as exc:
+            skipped[str(f.resolve())] = str(exc)
+    with write_lock(root):
+        old = _load_old(root, settings, rebuild)
+        present = {str(f.resolve()) for f in found.files} | set(found.skipped)
+        gone = {e.doc.source for e in (old.docs if old else [])
+                for r in found.roots
+                if _under(e.doc.source, r) and e.doc.source not in present}
+        return apply_change(root, old, Change(docs, gone, skipped), embedder, settings, progress=progress)
+
+
+def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettings, *,
+           progress: bool = False) -> IngestReport:
+    """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock."""
+    with write_lock(root):
+        return apply_change(root, _load_old(root, settings, False), change, embedder, settings,
+                            progress=progress)
+
+
+def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedder,
+                 settings: BuildSettings, *, progress: bool = False) -> IngestReport:
+    """Merge `change` into `old` and write a new version if anything changed."""
+    report = IngestReport(skipped=dict(change.skipped))
+    reuse = old is not None and old.settings == settings
+    entries: dict[str, DocEntry] = {e.doc.source: e for e in (old.docs if old else [])}
+    kept: dict[str, tuple[list[Passage], np.ndarray]] = _rows_by_doc(old) if reuse else {}
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+    for source in sorted(change.remove):
+        entry = entries.pop(source, None)
+        if entry is not None:
+            report.removed.append(source)
+            if entry.aliases:  # another name for the same content survives
+                promoted = replace(entry, doc=replace(entry.doc, source=entry.aliases[0]),
+                                   aliases=entry.aliases[1:])
+                entries[promoted.doc.source] = promoted
+                report.removed.pop()
+        for e in entries.values():
+            if source in e.aliases:
+                e.aliases.remove(source)
+
+    fresh: list[Document] = []
+    by_sha = {e.doc.sha256: e for e in entries.values()}
+    taken = {e.doc_id for e in entries.values()}
+    for doc in change.docs:
+        entry = entries.get(doc.source)
+        twin = by_sha.get(doc.sha256)
+        twin = twin if twin is not None and twin.doc.source != doc.source else None
+        if entry is not None and entry.doc.sha256 == doc.sha256 and entry.doc_id in kept:
+            report.unchanged.append(doc.source)
+        elif twin is not None:
+            if doc.source not in twin.aliases:
+                twin.aliases.append(doc.source)
+            entries.pop(doc.source, None)
+            report.skipped[doc.source] = f"same content as {twin.doc.source} (listed as another name)"
+        else:
+            (report.updated if entry else report.added).append(doc.source)
+            entries[doc.source] = by_sha[doc.sha256] = DocEntry(
+                entry.doc_id if entry else _new_id(doc, taken), doc, now, 0)
+            fresh.append(doc)
+        if doc.warnings:
+            report.warnings[doc.source] = list(doc.warnings)
+
+    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
+        fresh = [e.doc for e in entries.values()]
+    if old is not None and not report.changed and reuse:
+        return report
+    new_rows = _embed(fresh, entries, embedder, settings, progress)
+    kept.update(new_rows)
+    ordered = list(entries.values())
+    passages: list[Passage] = []
+    vectors: list[np.ndarray] = []
+    for e in ordered:
+        ps, vs = kept[e.doc_id]
+        e.n_passages = len(ps)
+        passages.extend(ps)
+        vectors.append(vs)
+    dim = old.manifest["dim"] if reuse and old else embedder.dim
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+    write_index(root, settings, ordered, passages, matrix, dim)
+    return report
+
+
+def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
+           settings: BuildSettings, progress: bool) -> dict[str, tuple[list[Passage], np.ndarray]]:
+    by_doc: dict[str, list[Passage]] = {}
+    for doc in docs:
+        doc_id = entries[doc.source].doc_id
+        by_doc[doc_id] = chunk_document(doc, doc_id, embedder.count_tokens, embedder.max_tokens,
+                                        settings.chunk_tokens, settings.overlap)
+    flat = [p for ps in by_doc.values() for p in ps]
+    vecs = embedder.encode([indexed_text(p.title, p.section, p.text) for p in flat], progress=progress)
+    out, i = {}, 0
+    for doc_id, ps in by_doc.items():
+        out[doc_id] = (ps, vecs[i:i + len(ps)])
+        i += len(ps)
+    return out
+
+
+def _rows_by_doc(index: Index) -> dict[str, tuple[list[Passage], np.ndarray]]:
+    rows: dict[str, list[int]] = {}
+    for i, p in enumerate(index.passages):
+        rows.setdefault(p.doc_id, []).append(i)
+    out = {d.doc_id: ([], index.embeddings[:0]) for d in index.docs}
+    out.update({d: ([index.passages[i] for i in r], index.embeddings[r]) for d, r in rows.items()})
+    return out
+
+
+def _load_old(root: Path, settings: BuildSettings, rebuild: bool) -> Index | None:
+    if rebuild or not (root / "CURRENT").exists():
+        return None
+    try:
+        return load_index(root)
+    except IndexProblem as exc:
+        raise IndexProblem(f"{exc} (or pass --rebuild to ingest from scratch)") from exc
+
+
+def _new_id(doc: Document, taken: set[str]) -> str:
+    """A readable id from the file or page name, unique in the index (`taken` is updated)."""
+    name = doc.source.rstrip("/").rsplit("/", 1)[-1]
+    base = re.sub(r"[^a-z0-9]+", "-", name.rsplit(".", 1)[0].lower()).strip("-") or "doc"
+    doc_id, n = base, 1
+    while doc_id in taken:
+        n += 1
+        doc_id = f"{base}-{n}"
+    taken.add(doc_id)
+    return doc_id
+
+
+def _under(source: str, root: Path) -> bool:
+    return not re.match(r"^[a-z]+://", source) and Path(source).is_relative_to(root)

@@ -1,0 +1,242 @@
+"""The index on disk: versioned directories, an atomic CURRENT pointer, checksums, a lock.
+
+Layout of an index directory::
+
+    CURRENT            name of the live version (replaced atomically)
+    LOCK               held by the one process that is writing
+    v-<time>-<id>/     manifest.json, documents.jsonl, passages.jsonl,
+                       embeddings.npy, dense.faiss, bm25/
+
+A build writes a new version beside the live one and then swaps CURRENT, so a
+killed build leaves the previous index untouched.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from index.settings import FORMAT_VERSION, BuildSettings
+from index.sparse import Bm25
+from ingest.records import Document, Passage, Region
+
+
+class IndexProblem(RuntimeError):
+    """The index is missing, corrupt or was built differently; the message says what to do."""
+
+
+@dataclass
+class DocEntry:
+    """A document as the index keeps it: the loaded document plus bookkeeping."""
+
+    doc_id: str
+    doc: Document
+    ingested_at: str
+    n_passages: int
+    aliases: list[str] = field(default_factory=list)  # other sources with identical content
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self.doc)
+        d["regions"] = [[r.start, r.end, r.section] for r in self.doc.regions]
+        return {"doc_id": self.doc_id, "ingested_at": self.ingested_at,
+                "n_passages": self.n_passages, "aliases": self.aliases, "doc": d}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DocEntry:
+        doc = dict(d["doc"])
+        doc["regions"] = tuple(Region(*r) for r in doc["regions"])
+        doc["page_starts"] = tuple(doc["page_starts"])
+        doc["warnings"] = tuple(doc["warnings"])
+        return cls(d["doc_id"], Document(**doc), d["ingested_at"], d["n_passages"], d["aliases"])
+
+    @property
+    def pages(self) -> int | None:
+        return len(self.doc.page_starts) or None
+
+
+@dataclass
+class Index:
+    """Everything a query needs, in memory."""
+
+    path: Path | None
+    settings: BuildSettings
+    docs: list[DocEntry]
+    passages: list[Passage]
+    embeddings: np.ndarray
+    dense: faiss.Index
+    bm25: Bm25
+    manifest: dict[str, Any]
+    doc_by_id: dict[str, DocEntry] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.doc_by_id = {d.doc_id: d for d in self.docs}
+
+
+def corpus_fingerprint(docs: list[DocEntry]) -> str:
+    h = hashlib.sha256()
+    for d in sorted(docs, key=lambda d: d.doc.source):
+        h.update(f"{d.doc.source}\0{d.doc.sha256}\n".encode())
+    return h.hexdigest()
+
+
+def build_dense(embeddings: np.ndarray) -> faiss.Index:
+    index = faiss.IndexFlatIP(embeddings.shape[1])
+    if len(embeddings):
+        index.add(embeddings)
+    return index
+
+
+def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passages: list[Passage],
+                embeddings: np.ndarray, dim: int) -> Path:
+    """Write a complete new version beside the live one, then make it live."""
+    root.mkdir(parents=True, exist_ok=True)
+    version = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    tmp = root / (version + ".partial")
+    tmp.mkdir()
+    _write_jsonl(tmp / "documents.jsonl", (d.to_dict() for d in docs))
+    _write_jsonl(tmp / "passages.jsonl", (p.to_dict() for p in passages))
+    np.save(tmp / "embeddings.npy", embeddings.astype(np.float32))
+    faiss.write_index(build_dense(embeddings), str(tmp / "dense.faiss"))
+    Bm25.build([_indexed(p) for p in passages]).save(tmp / "bm25")
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": settings.model,
+        "dim": dim,
+        "settings": settings.to_dict(),
+        "documents": len(docs),
+        "passages": len(passages),
+        "corpus_fingerprint": corpus_fingerprint(docs),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "checksums": {str(f.relative_to(tmp)): _sha256(f) for f in sorted(tmp.rglob("*")) if f.is_file()},
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    _fsync_tree(tmp)
+    final = root / version
+    tmp.rename(final)
+    _replace_text(root / "CURRENT", version)
+    _remove_old_versions(root, keep=version)
+    return final
+
+
+def load_index(root: Path, settings: BuildSettings | None = None, verify: bool = True) -> Index:
+    """Load the live version; refuse a missing, corrupt or mismatched index with a clear message."""
+    rebuild = f"rebuild it with: docqa ingest --index {root} --rebuild"
+    current = root / "CURRENT"
+    if not current.is_file():
+        raise IndexProblem(f"no index at {root}: run `docqa ingest` first")
+    path = root / current.read_text().strip()
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise IndexProblem(f"index manifest at {path} is unreadable ({exc}); {rebuild}") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexProblem(f"index format {manifest.get('format_version')} is not the supported "
+                           f"{FORMAT_VERSION}; {rebuild}")
+    if settings is not None and manifest["model"] != settings.model:
+        raise IndexProblem(f"index was built with model {manifest['model']!r} but {settings.model!r} "
+                           f"is configured; {rebuild}, or set DOCQA_MODEL={manifest['model']}")
+    if verify:
+        for name, digest in manifest["checksums"].items():
+            f = path / name
+            if not f.is_file() or _sha256(f) != digest:
+                raise IndexProblem(f"index file {name} is missing or corrupt (checksum mismatch); {rebuild}")
+    try:
+        docs = [DocEntry.from_dict(d) for d in _read_jsonl(path / "documents.jsonl")]
+        passages = [Passage.from_dict(p) for p in _read_jsonl(path / "passages.jsonl")]
+        embeddings = np.load(path / "embeddings.npy")
+        dense = faiss.read_index(str(path / "dense.faiss"))
+        bm25 = Bm25.load(path / "bm25", len(passages))
+    except Exception as exc:  # any damage left after checksums: say how to recover
+        raise IndexProblem(f"index at {path} cannot be read ({type(exc).__name__}: {exc}); {rebuild}") from exc
+    if embeddings.shape != (len(passages), manifest["dim"]) or dense.ntotal != len(passages):
+        raise IndexProblem(f"index at {path} is inconsistent; {rebuild}")
+    stored = BuildSettings(**manifest["settings"])
+    return Index(path, stored, docs, passages, embeddings, dense, bm25, manifest)
+
+
+@contextmanager
+def write_lock(root: Path, wait: bool = True) -> Iterator[None]:
+    """Hold the index's writer lock; a second writer waits (or fails at once if not `wait`)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "LOCK", "w") as fh:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fh, flags)
+        except BlockingIOError as exc:
+            raise IndexProblem(f"another ingest is writing to {root}; try again when it finishes") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _indexed(p: Passage) -> str:
+    from ingest.chunker import indexed_text
+
+    return indexed_text(p.title, p.section, p.text)
+
+
+def _write_jsonl(path: Path, rows: Iterator[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _replace_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + f".{uuid.uuid4().hex[:8]}.tmp")
+    with open(tmp, "w") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_tree(path: Path) -> None:
+    for f in path.rglob("*"):
+        if f.is_file():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_old_versions(root: Path, keep: str) -> None:
+    for child in root.iterdir():
+        if child.is_dir() and child.name.startswith("v-") and child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)
+    for child in root.glob("CURRENT.*.tmp"):
+        child.unlink(missing_ok=True)
