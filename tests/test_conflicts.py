@@ -1,0 +1,155 @@
+"""'The sources differ': figures with units, the same-subject rule, and the answer that shows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.conflicts import differences, figures, keywords, note
+
+Q = "How large is the Nansen Support Programme for Ukraine?"
+
+
+@dataclass
+class Passage:  # the fields of app.answer.Citation that the rule reads
+    doc_id: str
+    title: str
+    source: str
+    published: str | None
+    passage: str
+    url: str | None = None
+    quote: str = ""  # the cited sentence; the whole passage unless a test says otherwise
+
+    def __post_init__(self) -> None:
+        self.quote = self.quote or self.passage
+
+
+OLD = Passage("old", "Old article", "/old.txt", "2023-02-20",
+              "Norway's Ukraine aid package, the Nansen Program, totaling 75 billion NOK, is aligned with the EU.")
+NEW = Passage("new", "Press release", "https://example.org/new", "2024-11-28",
+              "The Nansen Support Programme for Ukraine is extended, and the framework rises to NOK 135 billion.")
+
+
+@pytest.mark.parametrize("text, unit, value", [
+    ("The fund holds NOK 75 billion.", "NOK", 75e9),
+    ("The fund holds 75 billion NOK.", "NOK", 75e9),
+    ("The fund holds NOK 75,000 million.", "NOK", 75e9),
+    ("A grant of EUR 1.2 million was made.", "EUR", 1.2e6),
+    ("A grant of €40m was made.", "EUR", 40e6),
+    ("Turnout rose to 12.5 % last year.", "%", 12.5),
+    ("Turnout rose to 7 per cent.", "%", 7.0),
+    ("The programme runs until 2030.", "end year", 2030.0),
+    ("The programme covers 2023–2027.", "end year", 2027.0),
+])
+def test_figures_read_value_and_unit(text: str, unit: str, value: float) -> None:
+    [f] = figures(text)
+    assert (f.unit, f.value, f.sentence) == (unit, value, text)
+
+
+def test_a_year_alone_or_a_bare_number_is_not_a_figure() -> None:
+    assert figures("Since 2006, Norway has had 3 agreements with the agency in 1995.") == []
+
+
+def test_keywords_meet_across_spellings() -> None:
+    assert {"nansen", "program", "defense"} <= keywords("The Nansen Programme's defence support")
+    assert "the" not in keywords("the The THE")
+
+
+def test_different_figures_for_the_same_thing_are_listed_newest_first() -> None:
+    rows = differences(Q, [OLD, NEW])
+    assert [(r["figure"], r["published"], r["title"], r["source"]) for r in rows] == [
+        ("NOK 135 billion", "2024-11-28", "Press release", "https://example.org/new"),
+        ("75 billion NOK", "2023-02-20", "Old article", "/old.txt")]
+    assert rows[0]["subject"] in {"nansen", "program", "ukraine"}
+    assert note(rows) == ("Note: the sources differ: NOK 135 billion (Press release, 2024-11-28); "
+                          "75 billion NOK (Old article, 2023-02-20).")
+
+
+def test_no_difference_when_figures_agree_or_share_a_document() -> None:
+    same = Passage("b", "Other", "/b.txt", "2024-01-01", "The Nansen Programme for Ukraine totals NOK 75,000 million.")
+    assert differences(Q, [OLD, same]) == []
+    one_doc = Passage("old", OLD.title, OLD.source, OLD.published, NEW.passage)
+    assert differences(Q, [OLD, one_doc]) == []  # one document revising itself is not two sources
+
+
+def test_no_difference_for_other_things_or_other_questions() -> None:
+    budget = Passage("b", "Budget", "/b.txt", "2024-10-07", "Norway's defence budget is NOK 100 billion.")
+    assert differences("How much does Norway spend?", [OLD, budget]) == []  # only "norway" shared
+    assert differences("Who signed the partnership agreement?", [OLD, NEW]) == []  # not what was asked
+    euros = Passage("e", "Euro note", "/e.txt", None, "The Nansen Programme for Ukraine is worth EUR 6.5 billion.")
+    assert differences(Q, [OLD, euros]) == []  # different units are not compared
+
+
+def test_a_figure_must_be_in_a_cited_quote() -> None:
+    assert differences(Q, [], [OLD, NEW]) == []  # both only in related passages: the answer states neither
+    rows = differences(Q, [NEW], [OLD])  # cited vs related: shown
+    assert [r["doc_id"] for r in rows] == ["new", "old"]
+    unquoted = Passage("new", NEW.title, NEW.source, NEW.published, NEW.passage + " Schools reopened.",
+                       quote="Schools reopened.")
+    assert differences(Q, [unquoted], [OLD]) == []
+
+
+def test_every_document_on_the_same_thing_is_listed_agreeing_or_not() -> None:
+    agrees = Passage("art", "Article", "/art.txt", "2025-01-20",
+                     "Norway's Ukraine aid, the Nansen Programme, totals NOK 75 billion.")
+    rows = differences(Q, [NEW], [OLD, agrees])  # agrees/OLD are not a pair (same value), yet both shown
+    assert [(r["doc_id"], r["value"]) for r in rows] == [("art", 75e9), ("new", 135e9), ("old", 75e9)]
+
+
+def test_undated_sources_come_last() -> None:
+    undated = Passage("u", "Undated page", "/u.txt", None, "The Nansen Programme for Ukraine totals NOK 50 billion.")
+    rows = differences(Q, [undated, OLD, NEW])
+    assert [r["published"] for r in rows] == ["2024-11-28", "2023-02-20", None]
+    assert note(rows).endswith("NOK 50 billion (Undated page, undated).")
+
+
+@given(st.integers(1, 10_000), st.integers(1, 10_000))
+def test_flagged_exactly_when_values_differ(a: int, b: int) -> None:
+    x = Passage("x", "X", "/x", "2020-01-01", f"The Nansen Programme for Ukraine totals NOK {a} million.")
+    y = Passage("y", "Y", "/y", "2021-01-01", f"The Nansen Programme for Ukraine totals NOK {b} million.")
+    rows = differences(Q, [x, y])
+    assert len(rows) == (2 if a != b else 0)
+    assert all(r["unit"] == "NOK" for r in rows)
+
+
+@pytest.mark.slow
+def test_answer_says_the_sources_differ_with_both_dates(tmp_path: Path, embedder) -> None:
+    from app.engine import Engine
+    from app.format import format_answer
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "nansen-2023.md").write_text(
+        "---\ntitle: Norway launches the Nansen Programme\npublished: 2023-02-20\n---\n"
+        "# Norway launches the Nansen Programme\n\n"
+        "The Nansen Support Programme for Ukraine totals NOK 75 billion over five years. "
+        "It combines military and civilian support.\n\n"
+        "## Civilian support\n\nCivilian support goes to humanitarian aid, energy and schools.\n")
+    (docs / "nansen-2024.md").write_text(
+        "---\ntitle: Nansen Support Programme extended\npublished: 2024-11-28\n---\n"
+        "# Nansen Support Programme extended\n\n"
+        "The Government extends the Nansen Support Programme for Ukraine until 2030. "
+        "The programme now totals NOK 135 billion.\n\n"
+        "## Air defence\n\nA larger share goes to air defence, in cooperation with allies.\n")
+    engine = Engine(tmp_path / "index")
+    engine.embedder = embedder
+    assert len(engine.ingest([docs]).added) == 2
+
+    a = engine.ask("How much money does the Nansen Support Programme for Ukraine total?")
+    assert not a.abstained
+    assert [(d["figure"], d["published"], d["title"]) for d in a.differences] == [
+        ("NOK 135 billion", "2024-11-28", "Nansen Support Programme extended"),
+        ("NOK 75 billion", "2023-02-20", "Norway launches the Nansen Programme")]
+    assert "Note: the sources differ: NOK 135 billion (Nansen Support Programme extended, 2024-11-28); " \
+           "NOK 75 billion (Norway launches the Nansen Programme, 2023-02-20)." in a.answer
+    assert a.to_dict()["differences"][1]["published"] == "2023-02-20"
+    shown = format_answer(a)
+    assert "The sources differ (newest first):" in shown
+    assert shown.index("2024-11-28") < shown.index("2023-02-20")
+
+    same = engine.ask("What does civilian support go to?")  # no figures: nothing to flag
+    assert same.differences == [] and "differ" not in same.answer
