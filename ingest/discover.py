@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.loaders import META_SUFFIX, kind_of
+from ingest.loaders import kind_of
 
 
 @dataclass
@@ -26,7 +26,8 @@ def discover(paths: list[Path], max_bytes: int) -> Found:
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
-                    if not name.startswith(".") and not name.endswith(META_SUFFIX):
+                    # .toml files are metadata (NAME.meta.toml sidecars, related.toml), not documents
+                    if not name.startswith(".") and not name.lower().endswith(".toml"):
                         _consider(Path(dirpath) / name, found, max_bytes, root)
         elif path.exists() or path.is_symlink():
             _consider(path.absolute(), found, max_bytes, None)
@@ -54,6 +55,13 @@ def _consider(path: Path, found: Found, max_bytes: int, root: Path | None) -> No
         found.skipped[key] = f"cannot read: {exc.strerror}"
         return
     if size > max_bytes:
-        found.skipped[key] = f"too large ({size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB)"
+        got, limit = _mb(size), _mb(max_bytes)
+        if got == limit:  # rounded alike: give the exact counts
+            got, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
+        found.skipped[key] = f"too large ({got} > limit {limit})"
         return
     found.files.append(path)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n:,} bytes"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import tomllib
 from pathlib import Path
 
 import yaml
 
-from ingest.decode import decode_text
+from ingest.decode import DecodeError, decode_text
 from ingest.records import Document, Region
 from ingest.structure import markdown_structure, plain_structure
 
@@ -19,6 +20,9 @@ SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
 META_SUFFIX = ".meta.toml"
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _META_KEYS = {"title", "published", "date", "publisher", "url", "source"}
+# Titles and headings are indexed with every passage; a "heading" longer than this
+# (a runaway line, a PDF's junk metadata) would crowd the text out of the model's window.
+MAX_LABEL_CHARS = 100
 
 
 class LoadError(ValueError):
@@ -39,7 +43,10 @@ def load_bytes(data: bytes, source: str, kind: str, meta: dict | None = None) ->
         regions = _page_regions(text, page_starts)
         title = None
     else:
-        text, _ = decode_text(data)
+        try:
+            text, _ = decode_text(data)
+        except DecodeError as exc:
+            raise LoadError(str(exc)) from exc
         page_starts, warnings = (), []
         if kind == "html":
             text, file_meta = _read_html(text)
@@ -50,13 +57,15 @@ def load_bytes(data: bytes, source: str, kind: str, meta: dict | None = None) ->
     meta = {**file_meta, **{k: v for k, v in meta.items() if v}}
     if not any(text[r.start:r.end].strip() for r in regions):
         raise LoadError("no text found" + (" (scanned PDF? OCR is not available)" if kind == "pdf" else ""))
+    if not any(c.isalnum() for r in regions for c in text[r.start:r.end]):
+        raise LoadError("no sentences to index (the text has no words)")
     return Document(
         source=source,
-        title=str(meta.get("title") or title or _title_from_source(source)),
+        title=_label(str(meta.get("title") or title or "")) or _title_from_source(source),
         text=text,
         kind=kind,
         sha256=hashlib.sha256(data).hexdigest(),
-        regions=tuple(regions),
+        regions=tuple(Region(r.start, r.end, _label(r.section)) if r.section else r for r in regions),
         page_starts=tuple(page_starts),
         published=_iso_date(meta.get("published") or meta.get("date")),
         publisher=meta.get("publisher"),
@@ -121,6 +130,10 @@ def _read_pdf(data: bytes) -> tuple[str, list[int], dict, list[str]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs each repair it attempts; the one-line reason below is what users need.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    if b"%PDF-" not in data[:1024]:
+        raise LoadError("not a PDF file (no %PDF- header)")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -129,9 +142,9 @@ def _read_pdf(data: bytes) -> tuple[str, list[int], dict, list[str]]:
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
-        raise LoadError(f"unreadable PDF: {exc}".splitlines()[0][:200]) from exc
+        raise LoadError(f"damaged or truncated PDF ({_first_line(exc)})") from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files
-        raise LoadError(f"unreadable PDF ({type(exc).__name__})") from exc
+        raise LoadError(f"damaged or truncated PDF ({type(exc).__name__})") from exc
     if not pages:
         raise LoadError("PDF has no pages")
     starts, parts, pos = [], [], 0
@@ -159,6 +172,19 @@ def _page_regions(text: str, page_starts: list[int]) -> list[Region]:
         for m in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", text[start:end], re.S):
             regions.append(Region(start + m.start(), start + m.end(), None))
     return regions
+
+
+def _label(text: str) -> str:
+    """`text` on one line, cut at a word boundary to at most MAX_LABEL_CHARS."""
+    text = " ".join(text.split())
+    if len(text) <= MAX_LABEL_CHARS:
+        return text
+    cut = text[:MAX_LABEL_CHARS - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
 
 
 def _title_from_source(source: str) -> str:

@@ -1,0 +1,137 @@
+"""Generators for the files people really point docqa at: broken, odd and good ones side by side.
+
+Everything is made at test time (no committed binaries). `make_corpus` fills a
+folder and returns what each file is; the tests hold the expected outcomes.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+# Facts only the good files state, so a question can show they were indexed.
+GOOD_TXT = ("The Lofoten Lighthouse\n\n"
+            "The lighthouse at Skomvær in Lofoten was first lit in 1887. Its keeper in those years "
+            "was the painter Theodor Kittelsen, who drew the birds of the island.\n\n"
+            "The tower is 21 metres tall and painted red.\n")
+GOOD_MD = ("# Ferry timetable\n\n## Winter\n\n"
+           "In winter the ferry from Bodø to Moskenes sails twice a day and the crossing takes "
+           "about three and a half hours.\n\n## Summer\n\n"
+           "In summer there are up to six sailings a day.\n")
+LATIN1 = ("Tromsø museum\n\n"
+          "The Arctic University Museum in Tromsø shows the northern lights and Sámi culture. "
+          "Its café serves brunost on waffles every Sunday.\n")
+CP1252 = ("Harbour prices\n\n"
+          "The harbour master said: \u201cMooring costs \u20ac12 per night.\u201d "
+          "That price \u2013 set in 2023 \u2013 includes fresh water and electricity.\n")
+UTF16 = ("Glacier walk\n\n"
+         "The guided walk on the Svartisen glacier starts at the visitor centre at nine o\u2019clock "
+         "and lasts five hours; crampons are lent free of charge.\n")
+HTML = """<!doctype html><html><head><title>Whale safari</title>
+<style>body { color: red; } .hidden-style-rule { display: none; }</style>
+<script>var trackingSecret = "script-text-must-not-be-indexed"; document.write(trackingSecret);</script>
+</head><body><article><h1>Whale safari</h1>
+<p>Whale safaris from Andenes run from late May to mid September, and sperm whales are seen on
+almost every trip because the deep Bleik canyon lies close to the shore.</p>
+<p>Boats leave the harbour at ten in the morning and return in the afternoon.</p>
+<script>console.log("another-script-text");</script></article></body></html>
+"""
+PDF_TEXT = ("The northern lights season in Tromso runs from September to early April, "
+            "and the best viewing hours are between ten at night and two in the morning.")
+OPEN_PDF_TEXT = "In Alta the midnight sun can be seen from 16 May to 26 July, when the sun never sets."
+SECRET = "The outside file must never be indexed: its code word is quartzmarmot.\n"
+
+
+def text_pdf(text: str = PDF_TEXT) -> bytes:
+    """A one-page PDF with a real text layer."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
+
+
+def image_only_pdf() -> bytes:
+    """A 'scanned' page: drawn shapes and no text layer at all."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_fill_color(40, 40, 40)
+    for i in range(12):
+        pdf.rect(20, 20 + 18 * i, 170 - 7 * i, 6, style="F")
+    return bytes(pdf.output())
+
+
+def encrypted_pdf(user_password: str, text: str = PDF_TEXT) -> bytes:
+    """`text_pdf` encrypted with AES-256; an empty user password opens without asking."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf(text))))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_corpus(folder: Path, outside: Path, big_bytes: int) -> dict[str, str]:
+    """Fill `folder` with good and bad files; `outside` gets the symlink's target.
+
+    Returns file name -> what it is. Files of `big_bytes` or more exceed the limit
+    the test sets.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    outside.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(5)
+    files: dict[str, tuple[bytes, str]] = {
+        # good files
+        "lighthouse.txt": (GOOD_TXT.encode(), "good text"),
+        "lighthouse-copy.txt": (GOOD_TXT.encode(), "the same document under a second name"),
+        "ferry.md": (GOOD_MD.encode(), "good markdown"),
+        "northern-lights.pdf": (text_pdf(), "good PDF"),
+        "tromso-latin1.txt": (LATIN1.encode("latin-1"), "Latin-1 text"),
+        "harbour-cp1252.txt": (CP1252.encode("cp1252"), "Windows-1252 text"),
+        "glacier-utf16.txt": (UTF16.encode("utf-16"), "UTF-16 with BOM"),
+        "whales.html": (HTML.encode(), "HTML with script and style"),
+        "open-encrypted.pdf": (encrypted_pdf("", OPEN_PDF_TEXT),
+                               "encrypted PDF, empty user password"),
+        # bad files
+        "empty.txt": (b"", "empty file"),
+        "blank.md": (b"  \n\n\t \n", "whitespace only"),
+        "zero.pdf": (b"", "zero-byte PDF"),
+        "truncated.pdf": (text_pdf()[:400], "truncated PDF"),
+        "random.pdf": (rng.randbytes(3000), "random bytes named .pdf"),
+        "locked.pdf": (encrypted_pdf("s3cret"), "encrypted PDF, user password"),
+        "scanned.pdf": (image_only_pdf(), "PDF without a text layer"),
+        "punctuation.txt": (b"... --- !!! ???\n\n*** ;;; ,,,\n", "no words, so no sentences"),
+        "binary.txt": (bytes(range(256)) * 8, "binary data named .txt"),
+        "huge.txt": ((GOOD_TXT * (big_bytes // len(GOOD_TXT) + 1)).encode(), "over the size limit"),
+        "notes.docx": (b"PK\x03\x04 not really a docx", "unsupported type"),
+    }
+    for name, (data, _) in files.items():
+        (folder / name).write_bytes(data)
+    (outside / "secret.txt").write_text(SECRET)
+    (folder / "escape.txt").symlink_to(outside / "secret.txt")
+    return {**{name: what for name, (_, what) in files.items()},
+            "escape.txt": "symlink out of the folder"}
+
+
+def numbered_corpus(folder: Path, n: int) -> list[Path]:
+    """`n` small distinct text files, for runs long enough to interrupt."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(n)
+    words = ("river harbour valley tunnel bridge island forest meadow glacier fjord "
+             "village market school station chapel mill quarry orchard").split()
+    paths = []
+    for i in range(n):
+        a, b, c = rng.sample(words, 3)
+        text = (f"Note {i}\n\nThe {a} near site {i} was surveyed in {1900 + i}. "
+                f"Surveyors counted {rng.randint(2, 900)} trees beside the {b}. "
+                f"A {c} was planned there but never built.\n")
+        p = folder / f"note-{i:03d}.txt"
+        p.write_text(text)
+        paths.append(p)
+    return paths
