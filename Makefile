@@ -21,7 +21,7 @@ ingest: install
 	$(BIN)/docqa ingest corpus
 
 run: ingest
-	$(BIN)/docqa ask
+	$(BIN)/docqa serve --host $(HOST) --port $(PORT)
 
 # Headless Chromium for the browser tests (Playwright's own download fails here).
 browser:

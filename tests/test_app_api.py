@@ -1,0 +1,230 @@
+"""The web app's API, driven through gradio_client against the real app on a free port."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.sources import MAX_UPLOAD_FILES, SourceProblem, add_uploads, safe_name
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.slow
+
+DEV = [json.loads(line) for line in (CORPUS.parent / "benchmarks/questions/article-dev.jsonl").open()]
+FACT = "The Zanzibar lighthouse keeper painted the tower bright blue in 1987."
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_engine(tmp_path_factory: pytest.TempPathFactory, embedder):
+    """An engine over its own copy of the article index (tests here add and remove documents)."""
+    from app.engine import Engine
+
+    engine = Engine(tmp_path_factory.mktemp("app-data") / "index")
+    engine.embedder = embedder
+    engine.ingest([CORPUS])
+    return engine
+
+
+@pytest.fixture(scope="module")
+def app_url(app_engine) -> Iterator[str]:
+    """The real app, served from a thread of this process on a free loopback port."""
+    from app.ui import launch
+
+    port = free_port()
+    demo = launch(app_engine, "127.0.0.1", port, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close(verbose=False)
+
+
+@pytest.fixture(scope="module")
+def client(app_url: str):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+def make_pdf(path: Path, lines: list[str]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    for line in lines:
+        pdf.multi_cell(0, 8, line)
+        pdf.ln(2)
+    pdf.output(str(path))
+    return path
+
+
+def test_the_named_endpoints_are_published(client) -> None:
+    names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert names == {"/ask", "/check", "/list_sources", "/add_sources", "/add_url", "/remove_source"}
+
+
+def test_ask_returns_the_same_data_as_docqa_ask_json(client, app_engine) -> None:
+    q = DEV[0]
+    got = client.predict(q["question"], api_name="/ask")
+    want = app_engine.ask(q["question"]).to_dict()
+    for d in (got, want):
+        d.pop("latency_ms")
+    assert got == want
+    c = got["citations"][0]
+    text = app_engine.index.doc_by_id[c["doc_id"]].doc.text
+    assert text[c["start"]:c["end"]] == c["quote"] and q["answer"] in c["quote"]
+    assert text[c["passage_start"]:c["passage_end"]] == c["passage"]
+
+
+def test_ask_refuses_an_empty_question_with_the_reason(client) -> None:
+    with pytest.raises(Exception, match="the question is empty"):
+        client.predict(" \n ", api_name="/ask")
+
+
+def test_check_gives_a_verdict_with_cited_evidence(client, app_engine) -> None:
+    supported = client.predict("The European Defence Fund was established in 2021.", api_name="/check")
+    assert supported["verdict"] == "supported" and supported["label"] == "supported by the sources"
+    ev = supported["evidence"][0]
+    assert app_engine.index.doc_by_id[ev["doc_id"]].doc.text[ev["start"]:ev["end"]] == ev["sentence"]
+    assert "2021" in ev["sentence"]
+    assert client.predict("Norway joined PESCO in 2021.", api_name="/check")["verdict"] == "related"
+    assert client.predict("Bananas are the most popular fruit in Norway.", api_name="/check")["verdict"] == \
+        "not_found"
+
+
+def test_upload_a_pdf_ask_it_then_remove_it(client, app_engine, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    pdf = make_pdf(tmp_path / "Lighthouse notes (draft).pdf",
+                   ["Lighthouse notes", "The harbour has one old lighthouse on the northern cliff.", FACT,
+                    "Visitors may climb the tower on Sundays in summer."])
+    (result,) = client.predict([handle_file(str(pdf))], api_name="/add_sources")
+    assert result["status"] == "added", result
+    saved = Path(result["source"])
+    assert saved.parent == app_engine.root.parent / "uploads" and saved.name == "Lighthouse-notes-draft.pdf"
+    rows = {r["source"]: r for r in client.predict(api_name="/list_sources")}
+    assert rows[str(saved)]["kind"] == "pdf" and rows[str(saved)]["pages"] == 1 and rows[str(saved)]["uploaded"]
+
+    answer = client.predict("What colour was the Zanzibar lighthouse painted?", api_name="/ask")
+    cite = answer["citations"][0]
+    assert cite["source"] == str(saved) and cite["page"] == 1 and "bright blue" in cite["quote"]
+
+    again = client.predict([handle_file(str(pdf))], api_name="/add_sources")
+    assert again[0]["status"] == "unchanged"
+
+    removed = client.predict(str(saved), api_name="/remove_source")
+    assert removed["removed"] and not saved.exists()
+    assert str(saved) not in {r["source"] for r in client.predict(api_name="/list_sources")}
+    after = client.predict("What colour was the Zanzibar lighthouse painted?", api_name="/ask")
+    assert all(c["source"] != str(saved) for c in after["citations"] + after["related"])
+
+
+def test_upload_reports_unsupported_and_unreadable_files_per_file(client, app_engine, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    exe = tmp_path / "setup.exe"
+    exe.write_bytes(b"MZ\x90\x00")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    with pytest.raises(Exception, match="Invalid file type"):  # the upload widget's own type filter
+        client.predict([handle_file(str(exe))], api_name="/add_sources")
+    (res,) = client.predict([handle_file(str(broken))], api_name="/add_sources")
+    assert res["status"] == "skipped" and res["reason"]
+    assert not (app_engine.root.parent / "uploads" / "broken.pdf").exists()  # unreadable files are not kept
+
+
+def test_remove_unknown_source_is_a_clean_error(client) -> None:
+    with pytest.raises(Exception, match="no indexed document"):
+        client.predict("/nowhere/x.txt", api_name="/remove_source")
+
+
+def test_twenty_concurrent_askers_all_get_correct_citations(app_url: str) -> None:
+    from gradio_client import Client
+
+    picks = [q for q in DEV if q["answer"]][:20]
+
+    def one(q: dict) -> tuple[dict, dict]:
+        return q, Client(app_url, verbose=False).predict(q["question"], api_name="/ask")
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(one, picks))
+    assert len(results) == 20
+    for q, r in results:
+        assert r["question"] == q["question"]
+        assert not r["abstained"], q
+        assert r["citations"][0]["doc_id"] == q["doc_id"]
+
+
+def test_docqa_serve_starts_on_loopback_and_refuses_a_taken_port(app_engine, app_url: str) -> None:
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    docqa = [sys.executable, "-m", "app.cli", "serve", "--index", str(app_engine.root)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    taken = subprocess.run([*docqa, "--port", app_url.rsplit(":", 1)[1].strip("/")], capture_output=True,
+                           text=True, timeout=300, cwd=CORPUS.parent, env=env)
+    assert taken.returncode == 1 and taken.stderr.startswith("error: cannot listen on 127.0.0.1:")
+    assert "Traceback" not in taken.stderr
+    port = free_port()
+    proc = subprocess.Popen([*docqa, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, cwd=CORPUS.parent, env=env)
+    try:
+        line = next(ln for ln in proc.stdout if "ready" in ln or "error" in ln)
+        assert line.startswith(f"docqa is ready at http://127.0.0.1:{port}"), line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as r:
+            assert r.status == 200 and b"docqa" in r.read()
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+# The upload rules, without the server.
+
+@given(st.text(min_size=0, max_size=300))
+def test_safe_name_never_leaves_the_folder(name: str) -> None:
+    folder = Path("/srv/docqa/uploads")
+    safe = safe_name(name)
+    assert safe and "/" not in safe and "\\" not in safe and not safe.startswith(".")
+    assert (folder / safe).resolve().parent == folder
+    assert safe == safe_name(safe)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("../../etc/passwd", "passwd"),
+    ("..\\..\\boot.ini", "boot.ini"),
+    (".bashrc", "upload.bashrc"),
+    ("Résumé final (v2).PDF", "Resume-final-v2.pdf"),
+    ("<script>alert(1)</script>.html", "script.html"),
+])
+def test_safe_name_examples(name: str, expected: str) -> None:
+    assert safe_name(name) == expected
+
+
+def test_add_uploads_limits_size_count_and_type(app_engine, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 1000)
+    odd = tmp_path / "notes.docx"
+    odd.write_bytes(b"PK")
+    results = add_uploads(app_engine, [("big.txt", big), ("notes.docx", odd)], max_mb=0.001)
+    assert [r["status"] for r in results] == ["skipped", "skipped"]
+    assert "too large (0.0 MB; the limit is 0.001 MB)" in results[0]["reason"]
+    assert ".docx files are not supported" in results[1]["reason"]
+    with pytest.raises(SourceProblem, match="too many"):
+        add_uploads(app_engine, [("a.txt", big)] * (MAX_UPLOAD_FILES + 1))
+    with pytest.raises(SourceProblem, match="choose one or more files"):
+        add_uploads(app_engine, [])
