@@ -37,20 +37,33 @@ def chunk_document(
         spans = [s for r in group for s in split_sentences(doc.text, r.start, r.end)]
         if not spans:
             continue
-        budget = max_tokens - count_tokens([indexed_text(doc.title, section, "")])[0]
-        if budget < 8:
-            raise ValueError(f"title and section leave no room for text in {max_tokens} tokens")
+        title, heading = _context(doc.title, section, count_tokens, max_tokens // 2)
+        budget = max_tokens - count_tokens([indexed_text(title, heading, "")])[0]
         limit = min(target, budget)
         spans, sizes = _fit(doc.text, spans, count_tokens, limit)
         for first, last in _pack(sizes, limit, overlap):
             start, end = spans[first][0], spans[last][1]
             passages.append(Passage(
-                doc_id=doc_id, title=doc.title, source=doc.source, start=start, end=end,
-                text=doc.text[start:end], section=section,
+                doc_id=doc_id, title=title, source=doc.source, start=start, end=end,
+                text=doc.text[start:end], section=heading,
                 page_start=doc.page_at(start), page_end=doc.page_at(end - 1),
                 sentences=tuple(spans[first:last + 1]), published=doc.published,
             ))
     return passages
+
+
+def _context(title: str, section: str | None, count_tokens: CountTokens,
+             cap: int) -> tuple[str, str | None]:
+    """Title and section as indexed, shortened (with "…") only when together they
+    would take more than `cap` tokens, so that every passage keeps room for text."""
+    while count_tokens([indexed_text(title, section, "")])[0] > cap:
+        if section and len(section) >= len(title):
+            section = section[:max(len(section) * 4 // 5, 1) - 1].rstrip() + "…"
+        elif len(title) > 1:
+            title = title[:max(len(title) * 4 // 5, 1) - 1].rstrip() + "…"
+        else:
+            break
+    return title, section
 
 
 def _fit(text: str, spans: list[tuple[int, int]], count_tokens: CountTokens,
