@@ -9,8 +9,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from app import conflicts
 from index.embedder import Embedder
 from index.search import Hit, Retriever, search
+from index.sparse import tokenize
 from index.store import Index
 
 MAX_QUESTION_CHARS = 2000
@@ -26,8 +28,9 @@ class AnswerSettings:
     candidates: int = 3  # top passages whose sentences may be quoted
     max_sentences: int = 2
     second_margin: float = 0.06  # a second sentence must score within this of the best
-    threshold: float = 0.40  # below this evidence score docqa abstains
-    passage_weight: float = 0.3  # share of the passage's own score in a sentence's score
+    threshold: float = 0.42  # below this evidence score docqa abstains (chosen on the dev set)
+    passage_weight: float = 0.25  # weight of the passage's cosine in a sentence's score
+    lexical_weight: float = 0.25  # weight of the question's IDF-weighted terms found in the sentence
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Answer:
     related: list[Citation] = field(default_factory=list)
     latency_ms: float = 0.0
     evidence_score: float = 0.0
+    differences: list[dict] = field(default_factory=list)  # see app/conflicts.py
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,9 +88,9 @@ def answer(index: Index, embedder: Embedder, question: str,
     """Answer `question` from `index` by quoting its best sentences, or abstain."""
     t0 = time.perf_counter()
     question = clean_question(question)
-    qvec = embedder.encode([question])[0]
+    qvec = embedder.for_settings(index.settings).encode([question])[0]  # the index's backend
     hits = search(index, question, qvec, k=max(settings.k, settings.candidates), retriever=retriever)
-    chosen, evidence = _choose(index, embedder, qvec, hits[:settings.candidates], settings)
+    chosen, evidence = _choose(index, embedder, question, qvec, hits[:settings.candidates], settings)
     abstained = not chosen or evidence < settings.threshold
     citations = [] if abstained else [_citation(index, n, h, span)
                                       for n, (h, span) in enumerate(chosen, 1)]
@@ -95,23 +99,39 @@ def answer(index: Index, embedder: Embedder, question: str,
     cited_rows = {h.row for h, _ in chosen} if citations else set()
     related = [_citation(index, 0, h, h.passage.sentences[0]) for h in hits[:settings.k]
                if h.row not in cited_rows]
+    differences = [] if abstained else conflicts.differences(question, citations, related)
+    if differences:  # never pick one figure silently
+        text += " " + conflicts.note(differences)
     return Answer(question, text, abstained, citations, related,
-                  round((time.perf_counter() - t0) * 1000, 1), round(float(evidence), 4))
+                  round((time.perf_counter() - t0) * 1000, 1), round(float(evidence), 4), differences)
 
 
-def _choose(index: Index, embedder: Embedder, qvec: np.ndarray, hits: list[Hit],
+def _choose(index: Index, embedder: Embedder, question: str, qvec: np.ndarray, hits: list[Hit],
             settings: AnswerSettings) -> tuple[list[tuple[Hit, tuple[int, int]]], float]:
     """The quotes to cite (best first; adjacent sentences merged) and the evidence score.
 
-    A sentence scores by its own cosine to the question, blended with its passage's.
+    A sentence scores by its own cosine to the question, the share of the
+    question's terms (IDF-weighted, stemmed) it contains, and its passage's cosine.
     """
-    cands = [(h, j) for h in hits for j in range(len(h.passage.sentences))]
+    seen: set[tuple[str, tuple[int, int]]] = set()
+    cands = []
+    for h in hits:  # passages overlap: score each sentence once, in its best-ranked passage
+        for j, span in enumerate(h.passage.sentences):
+            if (h.passage.doc_id, span) not in seen:
+                seen.add((h.passage.doc_id, span))
+                cands.append((h, j))
     if not cands:
         return [], 0.0
     texts = [_sentence_text(index, h, j) for h, j in cands]
-    sims = embedder.encode(texts) @ qvec
-    w = settings.passage_weight
-    scores = [(1 - w) * float(sim) + w * h.dense_score for (h, _), sim in zip(cands, sims)]
+    stored = [index.sentence_vectors(h.row) for h, _ in cands]  # made at ingest: no model pass
+    if all(v is not None for v in stored):
+        sims = np.stack([v[j] for v, (_, j) in zip(stored, cands)]).astype(np.float32) @ qvec
+    else:  # an index built before sentence vectors were stored
+        sims = embedder.for_settings(index.settings).encode(texts) @ qvec
+    lex = _term_coverage(index, question, texts)
+    wp, wl = settings.passage_weight, settings.lexical_weight
+    scores = [(1 - wp - wl) * float(sim) + wl * cov + wp * h.dense_score
+              for (h, _), sim, cov in zip(cands, sims, lex)]
     order = sorted(range(len(cands)), key=lambda i: -scores[i])
     best = scores[order[0]]
     picked = [cands[i] for i in order[:settings.max_sentences] if scores[i] >= best - settings.second_margin]
@@ -124,6 +144,16 @@ def _choose(index: Index, embedder: Embedder, qvec: np.ndarray, hits: list[Hit],
             quotes.append((h, [j]))
     spans = [(h, (h.passage.sentences[min(js)][0], h.passage.sentences[max(js)][1])) for h, js in quotes]
     return spans, best
+
+
+def _term_coverage(index: Index, question: str, texts: list[str]) -> list[float]:
+    """For each text, the IDF-weighted share of the question's terms that it contains."""
+    q_terms = set(tokenize([question])[0])
+    if not q_terms:
+        return [0.0] * len(texts)
+    idf = index.bm25.idf(q_terms)
+    total = sum(idf.values())
+    return [sum(idf[t] for t in q_terms.intersection(terms)) / total for terms in tokenize(texts)]
 
 
 def _sentence_text(index: Index, hit: Hit, j: int) -> str:

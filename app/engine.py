@@ -12,6 +12,7 @@ from index.search import Retriever
 from index.settings import BuildSettings, index_dir
 from index.store import Index, load_index
 from ingest.records import IngestReport
+from ingest.related import RelatedSource
 
 
 class Engine:
@@ -38,7 +39,8 @@ class Engine:
             return self._index
 
     def ask(self, question: str, k: int | None = None, retriever: Retriever = "hybrid") -> Answer:
-        self.embedder.model  # load before answering, so latency_ms measures the answer alone
+        # load the index's embedding backend first, so latency_ms measures the answer alone
+        self.embedder.for_settings(self.index.settings).load()
         settings = self.answer_settings
         if k is not None:
             from dataclasses import replace
@@ -54,3 +56,13 @@ class Engine:
 
     def apply(self, change: Change, progress: bool = False) -> IngestReport:
         return update(self.root, change, self.embedder, self.build_settings, progress=progress)
+
+    def ingest_urls(self, urls: list[str | RelatedSource], timeout: float | None = None,
+                    max_bytes: int | None = None) -> IngestReport:
+        """Fetch web pages and PDFs (URLs or `RelatedSource`s) and add them; failures are reported
+        per URL, and when nothing could be fetched the index is not touched."""
+        from ingest.fetch import fetch_all
+
+        kw = {k: v for k, v in (("timeout", timeout), ("max_bytes", max_bytes)) if v}
+        docs, skipped = fetch_all(urls, **kw)
+        return self.apply(Change(docs, set(), skipped)) if docs else IngestReport(skipped=skipped)

@@ -21,6 +21,8 @@ from ingest.records import Document, IngestReport, Passage
 DEFAULT_MAX_BYTES = 50_000_000
 
 Progress = Callable[[str, float], None]  # (message, fraction done)
+# a document's passages, their vectors, and their sentences' vectors (None in older indexes)
+Rows = tuple[list[Passage], np.ndarray, np.ndarray | None]
 
 
 @dataclass
@@ -43,6 +45,8 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
             docs.append(load_file(f))
         except LoadError as exc:
             skipped[str(f.resolve())] = str(exc)
+        except Exception as exc:  # a parser bug on one odd file must not stop the others
+            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {exc})".splitlines()[0]
     with write_lock(root):
         old = _load_old(root, settings, rebuild)
         present = {str(f.resolve()) for f in found.files} | set(found.skipped)
@@ -66,7 +70,7 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     report = IngestReport(skipped=dict(change.skipped))
     reuse = old is not None and old.settings == settings
     entries: dict[str, DocEntry] = {e.doc.source: e for e in (old.docs if old else [])}
-    kept: dict[str, tuple[list[Passage], np.ndarray]] = _rows_by_doc(old) if reuse else {}
+    kept: dict[str, Rows] = _rows_by_doc(old) if reuse else {}
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
     for source in sorted(change.remove):
@@ -108,44 +112,79 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
         fresh = [e.doc for e in entries.values()]
     if old is not None and not report.changed and reuse:
         return report
-    new_rows = _embed(fresh, entries, embedder, settings, progress)
+    if old is None and not entries:  # nothing could be read: leave any previous index as it was
+        return report
+    unsplit: dict[str, str] = {}
+    new_rows = _embed(fresh, entries, embedder, settings, progress, unsplit)
+    for source, why in unsplit.items():  # reported and left out; the other documents go on
+        entries.pop(source)
+        for listed in (report.added, report.updated):
+            if source in listed:
+                listed.remove(source)
+        report.skipped[source] = why
     kept.update(new_rows)
     ordered = list(entries.values())
     passages: list[Passage] = []
     vectors: list[np.ndarray] = []
+    sentence_vectors: list[np.ndarray | None] = []
     for e in ordered:
-        ps, vs = kept[e.doc_id]
+        ps, vs, ss = kept[e.doc_id]
         e.n_passages = len(ps)
         passages.extend(ps)
         vectors.append(vs)
+        sentence_vectors.append(ss)
     dim = old.manifest["dim"] if reuse and old else embedder.dim
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-    write_index(root, settings, ordered, passages, matrix, dim)
+    # an index from before sentence vectors keeps none until it is rebuilt
+    sentences = (None if any(s is None for s in sentence_vectors)
+                 else np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32))
+    write_index(root, settings, ordered, passages, matrix, dim, sentences)
     return report
 
 
 def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
-           settings: BuildSettings, progress: bool) -> dict[str, tuple[list[Passage], np.ndarray]]:
+           settings: BuildSettings, progress: bool, unsplit: dict[str, str]) -> dict[str, Rows]:
+    """Passages of `docs` with their vectors and their sentences' vectors (one model pass);
+    documents the chunker refuses go to `unsplit` (source -> reason) instead."""
+    embedder = embedder.for_settings(settings)  # the backend the manifest will record
     by_doc: dict[str, list[Passage]] = {}
     for doc in docs:
         doc_id = entries[doc.source].doc_id
-        by_doc[doc_id] = chunk_document(doc, doc_id, embedder.count_tokens, embedder.max_tokens,
-                                        settings.chunk_tokens, settings.overlap)
+        try:
+            by_doc[doc_id] = chunk_document(doc, doc_id, embedder.count_tokens, embedder.max_tokens,
+                                            settings.chunk_tokens, settings.overlap)
+        except ValueError as exc:
+            unsplit[doc.source] = f"cannot be split into passages: {exc}"
     flat = [p for ps in by_doc.values() for p in ps]
-    vecs = embedder.encode([indexed_text(p.title, p.section, p.text) for p in flat], progress=progress)
-    out, i = {}, 0
+    texts, spans = [], []
+    for p in flat:  # sentence spans relative to the indexed text (title and section come first)
+        text = indexed_text(p.title, p.section, p.text)
+        shift = len(text) - len(p.text) - p.start
+        texts.append(text)
+        spans.append([(s + shift, e + shift) for s, e in p.sentences])
+    vecs, svecs = embedder.encode_spans(texts, spans, progress=progress)
+    out, i, j = {}, 0, 0
     for doc_id, ps in by_doc.items():
-        out[doc_id] = (ps, vecs[i:i + len(ps)])
+        n_s = sum(len(p.sentences) for p in ps)
+        out[doc_id] = (ps, vecs[i:i + len(ps)], svecs[j:j + n_s])
         i += len(ps)
+        j += n_s
     return out
 
 
-def _rows_by_doc(index: Index) -> dict[str, tuple[list[Passage], np.ndarray]]:
+def _rows_by_doc(index: Index) -> dict[str, Rows]:
     rows: dict[str, list[int]] = {}
+    sent_rows: dict[str, list[int]] = {}
+    k = 0
     for i, p in enumerate(index.passages):
         rows.setdefault(p.doc_id, []).append(i)
-    out = {d.doc_id: ([], index.embeddings[:0]) for d in index.docs}
-    out.update({d: ([index.passages[i] for i in r], index.embeddings[r]) for d, r in rows.items()})
+        sent_rows.setdefault(p.doc_id, []).extend(range(k, k + len(p.sentences)))
+        k += len(p.sentences)
+    sv = index.sentences
+    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], None if sv is None else sv[:0])
+                            for d in index.docs}
+    out.update({d: ([index.passages[i] for i in r], index.embeddings[r],
+                    None if sv is None else sv[sent_rows[d]]) for d, r in rows.items()})
     return out
 
 

@@ -1,9 +1,16 @@
-"""Text to normalised vectors with a local sentence-transformers model (never downloaded)."""
+"""Text to normalised vectors with a local sentence-transformers model (never downloaded).
+
+Three backends give the same vectors up to rounding: `torch` (sentence-transformers),
+`onnx` (the same model exported to ONNX, fp32) and `onnx-int8` (its weights
+quantised to int8, faster on CPU). The backend is chosen by `DOCQA_BACKEND` and
+recorded in the index manifest; queries use the index's backend (`for_settings`).
+"""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -14,11 +21,22 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BACKENDS = ("torch", "onnx", "onnx-int8")
+DEFAULT_BACKEND = "onnx-int8"  # hybrid SciFact nDCG@10 within 0.005 of torch, ≥ 2× faster (RESULTS.md)
+Span = tuple[int, int]
 
 
 def model_name(model: str | None = None) -> str:
     """The model asked for: `model`, else `DOCQA_MODEL`, else the bundled MiniLM."""
     return model or os.environ.get("DOCQA_MODEL") or DEFAULT_MODEL
+
+
+def backend_name(backend: str | None = None) -> str:
+    """The backend asked for: `backend`, else `DOCQA_BACKEND`, else the default."""
+    name = backend or os.environ.get("DOCQA_BACKEND") or DEFAULT_BACKEND
+    if name not in BACKENDS:
+        raise ValueError(f"unknown embedding backend {name!r}; choose one of {', '.join(BACKENDS)}")
+    return name
 
 
 def resolve_model(name: str) -> Path:
@@ -33,13 +51,34 @@ def resolve_model(name: str) -> Path:
     return path.resolve()
 
 
+def model_cache_dir() -> Path:
+    """Where exported ONNX models live: `DOCQA_MODELS`, else `models/` beside the index dir."""
+    from index.settings import index_dir
+
+    env = os.environ.get("DOCQA_MODELS")
+    return Path(env) if env else index_dir().resolve().parent / "models"
+
+
 class Embedder:
     """Loads the model on first use; the tokenizer alone loads fast for token counting."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 32) -> None:
+    def __init__(self, model: str | None = None, batch_size: int = 32, backend: str | None = None,
+                 cache_dir: Path | None = None) -> None:
         self.model_id = model_name(model)
         self.path = resolve_model(self.model_id)
         self.batch_size = batch_size
+        self.backend = backend_name(backend)
+        self.cache_dir = cache_dir
+        self._siblings: dict[str, Embedder] = {self.backend: self}
+
+    def for_settings(self, settings) -> Embedder:  # noqa: ANN001 - BuildSettings (avoids an import cycle)
+        """An embedder with the backend an index was built with (shared, loaded once)."""
+        backend = getattr(settings, "backend", self.backend)
+        if backend not in self._siblings:
+            sib = Embedder(self.model_id, self.batch_size, backend, self.cache_dir)
+            sib._siblings = self._siblings
+            self._siblings[backend] = sib
+        return self._siblings[backend]
 
     @cached_property
     def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily (slow import)
@@ -48,6 +87,21 @@ class Embedder:
 
         hf_logging.disable_progress_bar()
         return SentenceTransformer(str(self.path), device="cpu")
+
+    @cached_property
+    def onnx(self):  # noqa: ANN201 - OnnxEncoder
+        """The ONNX runner, exporting the model on first use (cached on disk, keyed by model)."""
+        from index.onnx_backend import OnnxEncoder, export, onnx_path
+
+        quant = "int8" if self.backend == "onnx-int8" else "fp32"
+        path = onnx_path(self.cache_dir or model_cache_dir(), self.model_id, quant)
+        if not path.is_file():
+            export(self.path, path, quant)
+        return OnnxEncoder(path, self.path, batch_size=self.batch_size)
+
+    def load(self) -> None:
+        """Load the active backend now (so later timings measure work, not loading)."""
+        self.model if self.backend == "torch" else self.onnx  # noqa: B018
 
     @cached_property
     def _tokenizer(self):  # noqa: ANN202
@@ -61,14 +115,15 @@ class Embedder:
     @cached_property
     def max_tokens(self) -> int:
         """Word pieces that fit in one input, beside the [CLS] and [SEP] tokens."""
-        import json
-
         cfg = self.path / "sentence_bert_config.json"
         limit = json.loads(cfg.read_text())["max_seq_length"] if cfg.is_file() else 256
         return int(limit) - 2
 
     @cached_property
     def dim(self) -> int:
+        pooling = self.path / "1_Pooling" / "config.json"
+        if pooling.is_file():  # known without loading the model
+            return int(json.loads(pooling.read_text())["word_embedding_dimension"])
         m = self.model
         get = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
         return int(get())
@@ -80,6 +135,46 @@ class Embedder:
         """Unit-length float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.backend != "torch":
+            return _batched(lambda chunk: self.onnx.encode(chunk), list(texts), progress)
         vecs = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                  convert_to_numpy=True, show_progress_bar=progress)
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def encode_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]],
+                     progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of `texts` and of the character `spans` inside each (rows concatenated in order).
+
+        ONNX backends pool each span's token states from the same pass (no extra model cost);
+        torch encodes the span texts on their own.
+        """
+        if self.backend == "torch":
+            pieces = [t[s:e] for t, sp in zip(texts, spans) for s, e in sp]
+            return self.encode(texts, progress), self.encode(pieces)
+        def run(chunk_idx: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
+            return self.onnx.encode_spans([texts[i] for i in chunk_idx], [spans[i] for i in chunk_idx])
+        vecs, span_vecs = np.zeros((len(texts), self.dim), np.float32), [None] * len(texts)
+        idx = list(range(len(texts)))
+        for chunk in _chunks(idx, progress):
+            v, sv = run(chunk)
+            vecs[chunk] = v
+            for i, s in zip(chunk, sv):
+                span_vecs[i] = s
+        flat = np.concatenate(span_vecs) if span_vecs else np.zeros((0, self.dim), np.float32)
+        return vecs, flat.astype(np.float32)
+
+
+_CHUNK = 2048  # texts per progress step; the runner sorts by length within a chunk
+
+
+def _chunks(items: list, progress: bool) -> Iterable[list]:
+    chunks = [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+    if progress and len(chunks) > 1:
+        from tqdm import tqdm
+
+        return tqdm(chunks, desc="embedding", unit="chunk")
+    return chunks
+
+
+def _batched(fn, texts: list[str], progress: bool) -> np.ndarray:  # noqa: ANN001
+    return np.concatenate([fn(chunk) for chunk in _chunks(texts, progress)])

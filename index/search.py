@@ -1,10 +1,17 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 candidates fused by reciprocal rank."""
+"""Hybrid retrieval: dense (FAISS) and BM25 candidates, fused.
+
+Fusion is a weighted sum of each retriever's scores after normalisation over its
+own candidates (`SearchSettings.fusion`: z-score or min-max), or reciprocal-rank
+fusion; benchmarks/tune_retrieval.py measures the choices on SciFact.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import faiss
 import numpy as np
 
 from index.settings import SearchSettings
@@ -41,13 +48,63 @@ def rrf(rankings: list[list[int]], k: int) -> dict[int, float]:
     return fused
 
 
+def normalise(scores: np.ndarray, how: str) -> np.ndarray:
+    """Scores made comparable across retrievers: z-scores, or min-max to [0, 1]."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if len(scores) == 0:
+        return scores
+    if how == "zscore":
+        std = scores.std()
+        return (scores - scores.mean()) / std if std > 0 else np.zeros_like(scores)
+    lo, hi = scores.min(), scores.max()
+    return (scores - lo) / (hi - lo) if hi > lo else np.ones_like(scores)
+
+
+def weighted_fusion(items: list[int], scores: list[np.ndarray], weights: list[float],
+                    how: str) -> dict[int, float]:
+    """Weighted sum of each retriever's scores of `items`, normalised over `items`.
+
+    Every item carries its true score from every retriever (not a floor for "not in my
+    top list"), so the normalisation sees the same candidates on both sides.
+    """
+    total = np.zeros(len(items))
+    for sc, w in zip(scores, weights):
+        total += w * normalise(sc, how)
+    return dict(zip(items, total.tolist()))
+
+
+ScoreRows = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def fuse(dense_ranked: list[int], bm25_ranked: list[int], score_rows: ScoreRows,
+         settings: SearchSettings) -> dict[int, float]:
+    """The hybrid score of every candidate; `score_rows(rows)` gives their dense and BM25 scores."""
+    if settings.fusion == "rrf":
+        return rrf([dense_ranked, bm25_ranked], settings.rrf_k)
+    items = np.union1d(np.asarray(dense_ranked, dtype=np.int64), np.asarray(bm25_ranked, dtype=np.int64))
+    dense, bm25 = score_rows(items)
+    w = settings.dense_weight
+    return weighted_fusion(items.tolist(), [dense, bm25], [w, 1.0 - w], settings.fusion)
+
+
+def rocchio(query_vec: np.ndarray, feedback: np.ndarray, beta: float) -> np.ndarray:
+    """The query vector moved towards the centroid of feedback vectors, unit length again."""
+    if beta <= 0 or len(feedback) == 0:
+        return query_vec
+    v = query_vec + beta * feedback.mean(0)
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
 def top_k(scores: np.ndarray, k: int) -> list[int]:
     """Indices of the `k` highest scores, best first; ties broken by lower index."""
     k = min(k, len(scores))
     if k <= 0:
         return []
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    return sorted(part.tolist(), key=lambda i: (-scores[i], i))
+    if k < len(scores):  # all items tied with the k-th, so that the lower index wins a tie
+        part = np.flatnonzero(scores >= scores[np.argpartition(-scores, k - 1)[k - 1]])
+    else:
+        part = np.arange(len(scores))
+    return part[np.lexsort((part, -scores[part]))][:k].tolist()
 
 
 def search(index: Index, query: str, query_vec: np.ndarray, k: int = 10,
@@ -58,14 +115,19 @@ def search(index: Index, query: str, query_vec: np.ndarray, k: int = 10,
         return []
     depth = max(settings.depth, k)
     dense_ranked, dense_top = _faiss_top(index, query_vec, depth) if retriever != "bm25" else ([], [])
-    bm25_scores = index.bm25.scores(query)
+    if retriever != "bm25" and settings.rocchio_beta > 0 and dense_ranked:
+        query_vec = rocchio(query_vec, index.embeddings[dense_ranked[:settings.rocchio_docs]],
+                            settings.rocchio_beta)
+        dense_ranked, dense_top = _faiss_top(index, query_vec, depth)
+    bm25_scores = index.bm25.scores(query, settings.prf)
     bm25_ranked = [i for i in top_k(bm25_scores, depth) if bm25_scores[i] > 0] if retriever != "dense" else []
     if retriever == "dense":
         order = dict(zip(dense_ranked, dense_top))
     elif retriever == "bm25":
         order = {i: float(bm25_scores[i]) for i in bm25_ranked}
     else:
-        order = rrf([dense_ranked, bm25_ranked], settings.rrf_k)
+        order = fuse(dense_ranked, bm25_ranked,
+                     lambda rows: (index.embeddings[rows] @ query_vec, bm25_scores[rows]), settings)
     ranked = sorted(order, key=lambda i: (-order[i], i))[:k]
     dense_of = (index.embeddings[ranked] @ query_vec).tolist()
     d_rank = {i: r for r, i in enumerate(dense_ranked, 1)}
@@ -75,6 +137,9 @@ def search(index: Index, query: str, query_vec: np.ndarray, k: int = 10,
 
 
 def _faiss_top(index: Index, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
+    # One query is too little work to share: OpenMP threads waiting on a busy core made a
+    # 14k-passage search take 16 ms instead of 1.
+    faiss.omp_set_num_threads(1)
     scores, ids = index.dense.search(query_vec.reshape(1, -1).astype(np.float32),
                                      min(depth, index.dense.ntotal))
     keep = ids[0] >= 0

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 FORMAT_VERSION = 1
 DEFAULT_INDEX = Path(".docqa/index")
+
+# Dense index type by size: exact search below the threshold, an HNSW graph above
+# (benchmarks/scaling.py measures latency and recall@10 against exact search).
+HNSW_THRESHOLD = 50_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
 
 
 def index_dir(path: str | Path | None = None) -> Path:
@@ -23,14 +30,38 @@ class BuildSettings:
     chunk_tokens: int = 160
     overlap: int = 1
     chunker: int = 1  # bump when chunking logic changes
+    # embedding backend (torch | onnx | onnx-int8); queries use the one the index was built with
+    backend: str = field(default_factory=lambda: _backend())
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 @dataclass(frozen=True)
+class Prf:
+    """RM3-style pseudo-relevance feedback for BM25: `terms` new terms from the top `docs`
+    passages, given `weight` of the final score."""
+
+    docs: int = 10
+    terms: int = 10
+    weight: float = 0.3
+
+
+@dataclass(frozen=True)
 class SearchSettings:
     """How a query is answered from an index; free to change between queries."""
 
-    depth: int = 100  # candidates fetched from each retriever before fusion
+    # Defaults chosen on SciFact train (benchmarks/tune_retrieval.py, table in RESULTS.md).
+    depth: int = 300  # candidates fetched from each retriever before fusion
+    fusion: str = "zscore"  # "rrf", or weighted sum of "zscore" / "minmax" normalised scores
     rrf_k: int = 60
+    dense_weight: float = 0.7  # weighted fusion: share of the dense score
+    rocchio_beta: float = 0.0  # > 0: move the query vector towards its top dense passages
+    rocchio_docs: int = 3
+    prf: Prf | None = None  # pseudo-relevance feedback for BM25
+
+
+def _backend() -> str:
+    from index.embedder import backend_name
+
+    return backend_name()

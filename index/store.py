@@ -5,7 +5,7 @@ Layout of an index directory::
     CURRENT            name of the live version (replaced atomically)
     LOCK               held by the one process that is writing
     v-<time>-<id>/     manifest.json, documents.jsonl, passages.jsonl,
-                       embeddings.npy, dense.faiss, bm25/
+                       embeddings.npy, sentences.npy, dense.faiss, bm25/
 
 A build writes a new version beside the live one and then swaps CURRENT, so a
 killed build leaves the previous index untouched.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -23,15 +24,19 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
 
-from index.settings import FORMAT_VERSION, BuildSettings
+from index.settings import (FORMAT_VERSION, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M,
+                            HNSW_THRESHOLD, BuildSettings)
 from index.sparse import Bm25
 from ingest.records import Document, Passage, Region
+
+log = logging.getLogger(__name__)
 
 
 class IndexProblem(RuntimeError):
@@ -79,10 +84,22 @@ class Index:
     dense: faiss.Index
     bm25: Bm25
     manifest: dict[str, Any]
+    # one unit row per sentence, passages in order (float16); None in indexes built without them
+    sentences: np.ndarray | None = None
     doc_by_id: dict[str, DocEntry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.doc_by_id = {d.doc_id: d for d in self.docs}
+
+    @cached_property
+    def _sentence_starts(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum([len(p.sentences) for p in self.passages])]).astype(int)
+
+    def sentence_vectors(self, row: int) -> np.ndarray | None:
+        """Unit vectors of passage `row`'s sentences, made at ingest (None if the index has none)."""
+        if self.sentences is None:
+            return None
+        return self.sentences[self._sentence_starts[row]:self._sentence_starts[row + 1]]
 
 
 def corpus_fingerprint(docs: list[DocEntry]) -> str:
@@ -92,15 +109,22 @@ def corpus_fingerprint(docs: list[DocEntry]) -> str:
     return h.hexdigest()
 
 
-def build_dense(embeddings: np.ndarray) -> faiss.Index:
-    index = faiss.IndexFlatIP(embeddings.shape[1])
+def build_dense(embeddings: np.ndarray, threshold: int = HNSW_THRESHOLD) -> faiss.Index:
+    """Exact inner product below `threshold` vectors; an HNSW graph above (recall cost measured
+    by benchmarks/scaling.py), where exact search would make queries slow."""
+    if len(embeddings) < threshold:
+        index = faiss.IndexFlatIP(embeddings.shape[1])
+    else:
+        index = faiss.IndexHNSWFlat(embeddings.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH  # stored in the file, so loading needs nothing more
     if len(embeddings):
-        index.add(embeddings)
+        index.add(np.ascontiguousarray(embeddings, dtype=np.float32))
     return index
 
 
 def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passages: list[Passage],
-                embeddings: np.ndarray, dim: int) -> Path:
+                embeddings: np.ndarray, dim: int, sentences: np.ndarray | None = None) -> Path:
     """Write a complete new version beside the live one, then make it live."""
     root.mkdir(parents=True, exist_ok=True)
     version = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -109,6 +133,8 @@ def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passa
     _write_jsonl(tmp / "documents.jsonl", (d.to_dict() for d in docs))
     _write_jsonl(tmp / "passages.jsonl", (p.to_dict() for p in passages))
     np.save(tmp / "embeddings.npy", embeddings.astype(np.float32))
+    if sentences is not None:  # half precision: only compared to rank a few sentences
+        np.save(tmp / "sentences.npy", sentences.astype(np.float16))
     faiss.write_index(build_dense(embeddings), str(tmp / "dense.faiss"))
     Bm25.build([_indexed(p) for p in passages]).save(tmp / "bm25")
     manifest = {
@@ -133,50 +159,72 @@ def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passa
 
 def load_index(root: Path, settings: BuildSettings | None = None, verify: bool = True) -> Index:
     """Load the live version; refuse a missing, corrupt or mismatched index with a clear message."""
-    rebuild = f"rebuild it with: docqa ingest --index {root} --rebuild"
     current = root / "CURRENT"
-    if not current.is_file():
-        raise IndexProblem(f"no index at {root}: run `docqa ingest` first")
-    path = root / current.read_text().strip()
+    for _ in range(5):
+        if not current.is_file():
+            raise IndexProblem(f"no index at {root}: run `docqa ingest` first")
+        version = current.read_text().strip()
+        try:
+            return _load_version(root, root / version, settings, verify)
+        except IndexProblem:
+            # A writer may have swapped CURRENT and removed this version while we read it:
+            # that is not damage, so read the new live version instead.
+            if not current.is_file() or current.read_text().strip() == version:
+                raise
+    raise IndexProblem(f"the index at {root} kept changing while it was read; try again")
+
+
+def _load_version(root: Path, path: Path, settings: BuildSettings | None, verify: bool) -> Index:
+    rebuild = f"rebuild it with: docqa ingest --index {root} --rebuild"
     try:
         manifest = json.loads((path / "manifest.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise IndexProblem(f"index manifest at {path} is unreadable ({exc}); {rebuild}") from exc
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexProblem(f"index format {manifest.get('format_version')} is not the supported "
-                           f"{FORMAT_VERSION}; {rebuild}")
-    if settings is not None and manifest["model"] != settings.model:
-        raise IndexProblem(f"index was built with model {manifest['model']!r} but {settings.model!r} "
-                           f"is configured; {rebuild}, or set DOCQA_MODEL={manifest['model']}")
+        fmt, model, checksums = manifest["format_version"], manifest["model"], dict(manifest["checksums"])
+        dim, stored = int(manifest["dim"]), BuildSettings(**{"backend": "torch", **manifest["settings"]})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexProblem(f"index manifest at {path} is unreadable ({type(exc).__name__}: {exc}); "
+                           f"{rebuild}") from exc
+    if fmt != FORMAT_VERSION:
+        raise IndexProblem(f"index format {fmt} is not the supported {FORMAT_VERSION}; {rebuild}")
+    if settings is not None and model != settings.model:
+        raise IndexProblem(f"index was built with model {model!r} but {settings.model!r} "
+                           f"is configured; {rebuild}, or set DOCQA_MODEL={model}")
     if verify:
-        for name, digest in manifest["checksums"].items():
-            f = path / name
-            if not f.is_file() or _sha256(f) != digest:
+        for name, digest in checksums.items():
+            try:
+                intact = _sha256(path / name) == digest
+            except OSError:  # missing (or removed by a writer's clean-up while we read)
+                intact = False
+            if not intact:
                 raise IndexProblem(f"index file {name} is missing or corrupt (checksum mismatch); {rebuild}")
     try:
         docs = [DocEntry.from_dict(d) for d in _read_jsonl(path / "documents.jsonl")]
         passages = [Passage.from_dict(p) for p in _read_jsonl(path / "passages.jsonl")]
         embeddings = np.load(path / "embeddings.npy")
+        sentences = np.load(path / "sentences.npy") if (path / "sentences.npy").is_file() else None
         dense = faiss.read_index(str(path / "dense.faiss"))
         bm25 = Bm25.load(path / "bm25", len(passages))
     except Exception as exc:  # any damage left after checksums: say how to recover
         raise IndexProblem(f"index at {path} cannot be read ({type(exc).__name__}: {exc}); {rebuild}") from exc
-    if embeddings.shape != (len(passages), manifest["dim"]) or dense.ntotal != len(passages):
+    if embeddings.shape != (len(passages), dim) or dense.ntotal != len(passages):
         raise IndexProblem(f"index at {path} is inconsistent; {rebuild}")
-    stored = BuildSettings(**manifest["settings"])
-    return Index(path, stored, docs, passages, embeddings, dense, bm25, manifest)
+    if sentences is not None and sentences.shape != (sum(len(p.sentences) for p in passages), dim):
+        raise IndexProblem(f"index at {path} is inconsistent (sentence vectors); {rebuild}")
+    return Index(path, stored, docs, passages, embeddings, dense, bm25, manifest, sentences)
 
 
 @contextmanager
 def write_lock(root: Path, wait: bool = True) -> Iterator[None]:
-    """Hold the index's writer lock; a second writer waits (or fails at once if not `wait`)."""
+    """Hold the index's writer lock; a second writer logs that it is waiting and waits (or fails
+    at once if not `wait`). The kernel drops the lock when its holder dies, even by SIGKILL."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / "LOCK", "w") as fh:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:
-            fcntl.flock(fh, flags)
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise IndexProblem(f"another ingest is writing to {root}; try again when it finishes") from exc
+            if not wait:
+                raise IndexProblem(f"another ingest is writing to {root}; try again when it finishes") from exc
+            log.warning("waiting for another ingest to finish writing to %s ...", root)
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -46,7 +46,14 @@ class Spy:
             self.texts.extend(texts)
             return real(texts, progress)
 
+        real_spans = engine.embedder.encode_spans
+
+        def encode_spans(texts, spans, progress=False):  # ingest: passages and their sentences
+            self.texts.extend(texts)
+            return real_spans(texts, spans, progress)
+
         engine.embedder.encode = encode  # type: ignore[method-assign]
+        engine.embedder.encode_spans = encode_spans  # type: ignore[method-assign]
         self.engine = engine
 
     def __enter__(self) -> Spy:
@@ -54,6 +61,7 @@ class Spy:
 
     def __exit__(self, *exc: object) -> None:
         del self.engine.embedder.encode
+        del self.engine.embedder.encode_spans
 
 
 def test_reingest_embeds_only_what_changed(corpus: Path, engine: Engine) -> None:

@@ -62,7 +62,12 @@ def _assert_whole(root: Path, embedder, cited: list) -> int:
     index = load_index(root)
     assert len(index.docs) in (1, 1 + NOTES)
     assert len(index.passages) == sum(d.n_passages for d in index.docs)
-    assert _cited(_engine(root, embedder)) == cited
+    now = _cited(_engine(root, embedder))
+    if len(index.docs) == 1:  # the old index, untouched: exactly the same answer
+        assert now == cited
+    else:  # the new notes shift term statistics, so a neighbouring sentence may join the quote
+        doc_id, start, end, quote = cited[0]
+        assert any(d == doc_id and s <= start and end <= e for d, s, e, _ in now), now
     return len(index.docs)
 
 

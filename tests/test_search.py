@@ -1,0 +1,137 @@
+"""Fusion math, ranking helpers, BM25 feedback and the dense index type: small exact cases and properties."""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.search import fuse, normalise, rocchio, rrf, top_k, weighted_fusion
+from index.settings import Prf, SearchSettings
+from index.sparse import Bm25
+from index.store import build_dense
+
+scores_st = st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=0, max_size=40)
+ranking_st = st.lists(st.integers(0, 30), max_size=20, unique=True)
+
+
+def test_rrf_by_hand() -> None:
+    fused = rrf([[7, 3], [3, 9]], k=10)
+    assert fused == pytest.approx({7: 1 / 11, 3: 1 / 12 + 1 / 11, 9: 1 / 12})
+
+
+def test_weighted_fusion_by_hand() -> None:
+    dense = np.array([0.9, 0.7, 0.5, 0.1])  # min-max: 1, .75, .5, 0
+    bm25 = np.array([0.0, 0.0, 12.0, 6.0])  # min-max: 0, 0, 1, .5
+    fused = weighted_fusion([1, 2, 3, 4], [dense, bm25], [0.6, 0.4], "minmax")
+    assert fused == pytest.approx({1: 0.6, 2: 0.45, 3: 0.7, 4: 0.2})
+    z = weighted_fusion([1, 2], [np.array([3.0, 1.0])], [1.0], "zscore")
+    assert z == pytest.approx({1: 1.0, 2: -1.0})
+
+
+def test_fuse_scores_the_union_with_true_scores() -> None:
+    dense_all = np.array([0.8, 0.4, 0.1, 0.6])
+    bm25_all = np.array([1.0, 5.0, 3.0, 0.0])
+    rows = lambda r: (dense_all[r], bm25_all[r])  # noqa: E731
+    assert fuse([0, 3], [1, 2], rows, SearchSettings(fusion="rrf", rrf_k=60)) == rrf([[0, 3], [1, 2]], 60)
+    only_dense = fuse([0, 3], [1, 2], rows, SearchSettings(fusion="zscore", dense_weight=1.0))
+    assert set(only_dense) == {0, 1, 2, 3}
+    assert sorted(only_dense, key=only_dense.get, reverse=True) == [0, 3, 1, 2]
+    only_bm25 = fuse([0, 3], [1, 2], rows, SearchSettings(fusion="minmax", dense_weight=0.0))
+    assert sorted(only_bm25, key=only_bm25.get, reverse=True) == [1, 2, 0, 3]
+
+
+@given(scores_st)
+def test_top_k_matches_a_full_sort(values: list[float]) -> None:
+    scores = np.array(values, dtype=np.float64)
+    for k in (0, 1, 5, len(values), len(values) + 3):
+        expect = sorted(range(len(values)), key=lambda i: (-values[i], i))[:max(k, 0)]
+        assert top_k(scores, k) == expect
+
+
+@given(st.lists(ranking_st, min_size=1, max_size=4), st.integers(1, 100))
+def test_rrf_properties(rankings: list[list[int]], k: int) -> None:
+    fused = rrf(rankings, k)
+    assert set(fused) == {i for r in rankings for i in r}
+    for item, score in fused.items():
+        appearances = sum(item in r for r in rankings)
+        assert 0 < score <= appearances / (k + 1) + 1e-12
+    for r in rankings:  # alone, a list keeps its order
+        if len(rankings) == 1:
+            assert sorted(r, key=lambda i: -fused[i]) == r
+
+
+@given(scores_st, st.sampled_from(["minmax", "zscore"]))
+def test_normalise_keeps_order(values: list[float], how: str) -> None:
+    raw = np.array(values)
+    norm = normalise(raw, how)
+    assert norm.shape == raw.shape and np.isfinite(norm).all()
+    for i in range(len(values)):
+        for j in range(len(values)):
+            if raw[i] < raw[j]:
+                assert norm[i] <= norm[j]
+    if how == "minmax" and len(values):
+        assert norm.min() >= 0 and norm.max() <= 1 + 1e-12
+
+
+@given(st.lists(st.tuples(st.floats(-100, 100, allow_nan=False), st.floats(0, 100, allow_nan=False)),
+                max_size=30), st.floats(0, 1), st.sampled_from(["minmax", "zscore"]))
+def test_weighted_fusion_properties(pairs: list, w: float, how: str) -> None:
+    items = list(range(len(pairs)))
+    dense, bm25 = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    fused = weighted_fusion(items, [dense, bm25], [w, 1 - w], how)
+    assert set(fused) == set(items) and all(np.isfinite(v) for v in fused.values())
+    if how == "minmax":
+        assert all(-1e-9 <= v <= 1 + 1e-9 for v in fused.values())
+    for i in items:  # an item at least as good on both sides never ranks below another
+        for j in items:
+            if dense[i] >= dense[j] and bm25[i] >= bm25[j]:
+                assert fused[i] >= fused[j] - 1e-9
+
+
+def test_rocchio_moves_towards_feedback() -> None:
+    q = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    fb = np.array([[0.0, 1.0, 0.0]], dtype=np.float32)
+    moved = rocchio(q, fb, 0.5)
+    assert np.linalg.norm(moved) == pytest.approx(1.0)
+    assert moved @ fb[0] > q @ fb[0] and moved @ q < 1.0
+    assert rocchio(q, fb, 0.0) is q
+
+
+def test_bm25_feedback_finds_passages_without_the_query_term() -> None:
+    texts = ["fjord ferries cross the fjord daily", "ferries and boats in the harbour",
+             "fjord ferries and fjord boats", "budget tables for the ministry"]
+    bm = Bm25.build(texts)
+    plain = bm.scores("fjord")
+    expanded = bm.scores("fjord", Prf(docs=2, terms=3, weight=0.3))
+    assert plain[1] == 0 and expanded[1] > 0  # reached through "boats", found beside "fjord"
+    assert expanded[3] == 0
+    assert set(np.argsort(-expanded)[:2]) == set(np.argsort(-plain)[:2])  # feedback passages stay on top
+
+
+def test_dense_index_type_by_size() -> None:
+    rng = np.random.default_rng(0)
+    vecs = rng.standard_normal((300, 16)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    small = build_dense(vecs[:100], threshold=200)
+    large = build_dense(vecs, threshold=200)
+    assert isinstance(small, faiss.IndexFlatIP) and small.ntotal == 100
+    assert isinstance(large, faiss.IndexHNSWFlat) and large.ntotal == 300
+    assert large.metric_type == faiss.METRIC_INNER_PRODUCT
+    _, exact = build_dense(vecs, threshold=10**9).search(vecs[:5], 1)
+    _, approx = large.search(vecs[:5], 1)
+    assert (approx[:, 0] == exact[:, 0]).all()  # each vector finds itself
+    assert build_dense(vecs[:0]).ntotal == 0
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("abcé ÉIs-'.,1_\n")) | st.characters(), max_size=60),
+                min_size=1, max_size=4))
+def test_tokenize_matches_bm25s(texts: list[str]) -> None:
+    import bm25s
+
+    from index.sparse import _STEMMER, tokenize
+
+    reference = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
+    assert [[t for t in r if t] for r in reference] == tokenize(texts)
