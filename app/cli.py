@@ -33,20 +33,34 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @cli.command()
 def ingest(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders [default: corpus/]")] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(
+        help="Files, folders or http(s) URLs [default: corpus/]")] = None,
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option(help="Ignore the existing index and build from scratch")] = False,
-    max_mb: Annotated[float, typer.Option(help="Skip files larger than this many MB")] = 50.0,
+    max_mb: Annotated[float, typer.Option(help="Skip files and downloads larger than this many MB")] = 50.0,
+    related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in corpus/related.toml")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 20.0,
 ) -> None:
-    """Add documents (.txt .md .html .pdf) to the index; only changed ones are re-embedded."""
+    """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
+    from ingest.fetch import is_url, merge_reports
+    from ingest.related import RelatedError, read_related
+
     engine = _engine(index)
+    urls: list = [p for p in paths or [] if is_url(p)]
+    files = [Path(p) for p in paths or [] if not is_url(p)]
     try:
-        report = engine.ingest(paths or [Path("corpus")], rebuild=rebuild, progress=sys.stderr.isatty(),
-                               max_bytes=int(max_mb * 1e6))
-    except IndexProblem as exc:
+        urls += read_related() if related else []
+        reports = []
+        if files or not (urls or related):
+            reports.append(engine.ingest(files or [Path("corpus")], rebuild=rebuild,
+                                         progress=sys.stderr.isatty(), max_bytes=int(max_mb * 1e6)))
+        if urls:
+            reports.append(engine.ingest_urls(urls, timeout=timeout, max_bytes=int(max_mb * 1e6)))
+    except (IndexProblem, RelatedError) as exc:
         raise _fail(str(exc)) from None
+    report = merge_reports(*reports)
     typer.echo(format_report(report))
-    if report.skipped and not (report.added or report.updated or report.unchanged or report.removed):
+    if not (report.added or report.updated or report.unchanged or report.removed):
         raise _fail("nothing was ingested", 1)
 
 
@@ -77,6 +91,72 @@ def ask(
         pass
 
 
+@cli.command("eval")
+def eval_(
+    questions: Annotated[Path, typer.Argument(help="Questions file (.jsonl or .csv): id, question, answer, doc_id")],
+    out: Annotated[Path, typer.Option("--out", help="Per-question results (JSONL)")],
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write an HTML report with plots")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
+    retriever: Annotated[str, typer.Option(help="hybrid, dense or bm25")] = "hybrid",
+    index: IndexOpt = None,
+) -> None:
+    """Ask every question in a file; write per-question results and print the metrics."""
+    from app.evaluate import EvalError, format_metrics, run_eval
+
+    try:
+        result = run_eval(questions, out, index, report, retriever, progress=sys.stderr.isatty())
+    except (EvalError, IndexProblem) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(json.dumps(result.metrics, indent=2) if as_json else format_metrics(result))
+
+
+@cli.command()
+def beir(
+    dataset: Annotated[Path, typer.Argument(help="BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/)")],
+    split: Annotated[str, typer.Option(help="Which qrels/SPLIT.tsv to score")] = "test",
+    retriever: Annotated[Optional[list[str]], typer.Option(
+        help="dense, bm25 or hybrid; repeat to compare [default: hybrid]")] = None,
+    run_out: Annotated[Optional[Path], typer.Option(
+        help="Write the TREC run here (NAME.RETRIEVER.EXT when several)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
+    index: Annotated[Optional[Path], typer.Option(
+        "--index", help="Index directory [default: .docqa/beir/DATASET; DOCQA_INDEX is not used, "
+                        "so a benchmark never writes into your documents' index]")] = None,
+) -> None:
+    """Score retrieval on a BEIR dataset: nDCG@10, Recall@10/100 and MRR@10 with pytrec_eval."""
+    from dataclasses import asdict
+
+    from app.beir import BeirError, evaluate_beir, format_result
+
+    bad = [r for r in retriever or [] if r not in ("dense", "bm25", "hybrid")]
+    if bad:
+        raise _fail(f"unknown retriever {bad[0]!r}: use dense, bm25 or hybrid", 2)
+    try:
+        result = evaluate_beir(dataset, split, retriever or ["hybrid"], index, run_out,  # type: ignore[arg-type]
+                               progress=sys.stderr.isatty())
+    except (BeirError, IndexProblem) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(json.dumps(asdict(result), indent=2) if as_json else format_result(result))
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 exposes the app to your network")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 7860,
+    index: IndexOpt = None,
+) -> None:
+    """Start the web app: ask, check a claim, and add or remove sources."""
+    from app.ui import serve as run_app
+
+    try:
+        run_app(index, host, port)
+    except IndexProblem as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:  # the port is taken or the address is not this machine's
+        raise _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def _print(result: Answer, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -86,3 +166,7 @@ def _print(result: Answer, as_json: bool) -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,11 @@ def _where(c: Citation) -> str:
 
 def format_answer(a: Answer) -> str:
     lines = [textwrap.fill(a.answer, 88), ""]
+    if a.differences:
+        lines.append("The sources differ (newest first):")
+        lines += [f"  - {d['figure']} · {d['title']} · {d['published'] or 'undated'} · {d['url'] or d['source']}"
+                  for d in a.differences]
+        lines.append("")
     for c in a.citations:
         lines.append(f"[{c.n}] {_where(c)}")
         lines.append(textwrap.fill(f"“{c.quote}”", 84, initial_indent="    ", subsequent_indent="    "))
@@ -37,6 +42,7 @@ def format_report(r: IngestReport) -> str:
     lines = []
     for label, items in (("added", r.added), ("updated", r.updated), ("removed", r.removed)):
         lines += [f"{label:>9}  {s}" for s in items]
+    lines += [f"unchanged  {s}" for s in r.unchanged if "://" in s]  # URLs are named one by one
     lines += [f"  skipped  {s}: {why}" for s, why in r.skipped.items()]
     lines += [f"  warning  {s}: {w}" for s, ws in r.warnings.items() for w in ws]
     lines.append(f"{len(r.added)} added, {len(r.updated)} updated, {len(r.unchanged)} unchanged, "

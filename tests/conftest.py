@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 ARTICLE = CORPUS / "cooperation-on-foreign-and-security-policy.txt"
+
+# One cache of exported ONNX models for the whole run (and the subprocesses it starts),
+# rather than one beside every temporary index.
+os.environ.setdefault("DOCQA_MODELS", str(ROOT / ".docqa" / "models"))
 
 
 @pytest.fixture(autouse=True)
