@@ -172,11 +172,12 @@ def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], in
     result.seconds["index"] = round(time.perf_counter() - t0, 2)
     t0 = time.perf_counter()
     qids = list(data.queries)
-    qvecs = engine.embedder.encode([data.queries[q] for q in qids], progress=progress)
+    embedder = engine.embedder.for_settings(engine.index.settings)  # the backend the index was built with
+    qvecs = embedder.encode([data.queries[q] for q in qids], progress=progress)
     result.seconds["encode_queries"] = round(time.perf_counter() - t0, 2)
     for r in retrievers:
         t0 = time.perf_counter()
-        run = retrieve(engine.index, engine.embedder, data.queries, r, progress=progress, qvecs=qvecs)
+        run = retrieve(engine.index, embedder, data.queries, r, progress=progress, qvecs=qvecs)
         result.seconds[f"search_{r}"] = round(time.perf_counter() - t0, 2)
         result.metrics[r], _ = ir_metrics(data.qrels, run)
         if run_out is not None:

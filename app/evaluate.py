@@ -79,7 +79,8 @@ def evaluate_one(engine, q: Question, retriever: Retriever = "hybrid") -> dict: 
     the Answer lists its cited passages first, so its order is not the ranking.
     """
     ans: Answer = engine.ask(q.question, retriever=retriever)
-    hits = search(engine.index, q.question, engine.embedder.encode([q.question])[0], k=max(HIT_KS),
+    embedder = engine.embedder.for_settings(engine.index.settings)  # the index's backend
+    hits = search(engine.index, q.question, embedder.encode([q.question])[0], k=max(HIT_KS),
                   retriever=retriever)
     row = ans.to_dict()
     rank = None if q.answer is None else m.first_rank([_text_if_doc(h, q.doc_id) for h in hits], q.answer)
