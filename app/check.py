@@ -134,6 +134,7 @@ def check_claim(index: Index, embedder: Embedder, claim: str,
     """Score single sentences and adjacent pairs of the passages closest to `claim`; keep the best."""
     t0 = time.perf_counter()
     claim = clean_question(claim)
+    embedder = embedder.for_settings(index.settings)  # the backend the index was built with
     qvec = embedder.encode([claim])[0]
     hits = search(index, claim, qvec, k=settings.passages)
     # A pair lets a sentence borrow its subject from the one before ("Established in 2021, the EDF").
