@@ -1,4 +1,4 @@
-"""The documents behind the answers: list them, add uploaded files, remove one.
+"""The documents behind the answers: list them, add uploaded files, remove one, find one's file.
 
 Uploads are copied into `<data dir>/uploads/` under a sanitised name (the data dir is the
 index directory's parent, `.docqa/` by default) and ingested incrementally.
@@ -62,6 +62,18 @@ def list_sources(engine: Engine) -> list[dict]:
     return [asdict(SourceRow(e.doc_id, e.doc.title, e.doc.kind, e.pages, e.n_passages, e.ingested_at,
                              e.doc.published, e.doc.source, e.doc.url, _inside(Path(e.doc.source), up)))
             for e in engine.index.docs]
+
+
+def local_file(engine: Engine, doc_id: str) -> tuple[Path, str] | None:
+    """The original file of indexed document `doc_id` and its kind; None for an unknown id, a web
+    document or a file that is gone. Only paths the index holds are ever returned."""
+    if not (engine.root / "CURRENT").is_file():
+        return None
+    entry = engine.index.doc_by_id.get(doc_id)
+    if entry is None or is_url(entry.doc.source):
+        return None
+    path = Path(entry.doc.source)
+    return (path, entry.doc.kind) if path.is_file() else None
 
 
 def safe_name(name: str) -> str:

@@ -3,6 +3,7 @@
 Each action is a plain-data endpoint (`ask`, `check`, `list_sources`, `add_sources`, `add_url`,
 `remove_source`). The page renders the same functions' results as HTML: asking and
 checking in one round trip, source changes by rendering what the endpoint returned.
+`GET /source/{doc_id}` serves the original file of a local document in the current index.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # nothing leaves this machine
 
 import gradio as gr  # noqa: E402 - after the environment is set
+from fastapi.responses import FileResponse, PlainTextResponse, Response  # noqa: E402 - gradio's server
+from fastapi.routing import APIRoute  # noqa: E402
 
 from app.answer import BadQuestion  # noqa: E402
 from app.check import check_claim
 from app.engine import Engine
 from app.sources import (MAX_UPLOAD_MB, UPLOAD_SUFFIXES, SourceProblem, add_uploads, add_urls, list_sources,
-                         remove_source)
-from app.ui_render import (CSS, render_added, render_answer, render_check, render_error, render_removed,
-                           render_sources)
+                         local_file, remove_source)
+from app.ui_render import (CSS, SOURCE_ROUTE, render_added, render_answer, render_check, render_error,
+                           render_removed, render_sources)
 from index.store import IndexProblem
 
 EXAMPLE_QUESTIONS = [  # short enough that the example buttons show them whole
@@ -39,6 +42,9 @@ EXAMPLE_CLAIMS = [
     "Norway is a member state of the European Union.",
 ]
 READERS = 2  # concurrent asks/checks: the machine has few cores and torch uses them all per call
+# A served file never runs in this origin: no MIME sniffing, and text is shown in a sandbox.
+FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+TEXT_HEADERS = {**FILE_HEADERS, "Content-Security-Policy": "sandbox"}
 
 
 def build(engine: Engine) -> gr.Blocks:
@@ -160,6 +166,37 @@ def build(engine: Engine) -> gr.Blocks:
     return demo
 
 
+def file_route(engine: Engine) -> APIRoute:
+    """`GET /source/{doc_id}`: the file of a document in the current index, looked up by id only.
+
+    PDFs open inline (the link carries `#page=N`); every other kind, HTML included, is sent as
+    plain text so a document's markup can never run in the app's origin.
+    """
+
+    def source_file(doc_id: str) -> Response:
+        found = local_file(engine, doc_id)
+        if found is None:
+            return PlainTextResponse("no file for this document in the index", status_code=404)
+        path, kind = found
+        if kind == "pdf":
+            media, headers = "application/pdf", FILE_HEADERS
+        else:
+            media, headers = _text_type(path), TEXT_HEADERS
+        return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="inline",
+                            headers=headers)
+
+    return APIRoute(f"/{SOURCE_ROUTE}/{{doc_id}}", source_file, methods=["GET"], include_in_schema=False)
+
+
+def _text_type(path: Path) -> str:
+    """text/plain, declaring UTF-8 when the bytes are UTF-8 (a BOM or the browser decides the rest)."""
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return "text/plain"
+    return "text/plain; charset=utf-8"
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn a user's mistake into a message on the page (and a clean error for API callers)."""
@@ -175,7 +212,7 @@ def launch(engine: Engine, host: str = "127.0.0.1", port: int = 7860, block: boo
     demo.queue(max_size=128, default_concurrency_limit=1)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, quiet=True,
                 max_file_size=f"{MAX_UPLOAD_MB * 2}mb", css=CSS, footer_links=["api"],
-                theme=gr.themes.Default())
+                theme=gr.themes.Default(), app_kwargs={"routes": [file_route(engine)]})
     return demo
 
 

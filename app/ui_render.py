@@ -3,7 +3,8 @@
 Every piece of document text goes through `html.escape` and nothing here is ever
 rendered as Markdown, so a document's own `<script>` or `[link](javascript:…)` shows
 as the literal text it is. Highlights are placed by character offsets, never by
-searching the text.
+searching the text. Links go only to http(s) addresses or to the app's own
+`source/{doc_id}` route, whose id is URL-quoted.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import html
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 DocText = Callable[[str], "str | None"]  # doc_id -> the document's full text, if indexed
 CONTEXT_CHARS = 300  # shown on each side of a passage under "read surrounding text"
+SOURCE_ROUTE = "source"  # the app serves an indexed document's own file at source/{doc_id}
 
 CSS = """
 .dq-answer {font-size: 1.15rem; line-height: 1.6; margin: .25rem 0 .5rem;}
@@ -58,6 +61,11 @@ CSS = """
 def e(text: Any) -> str:
     """Escape anything for HTML text or a quoted attribute."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+def file_href(doc_id: str, page: int | None = None) -> str:
+    """The page-relative link to a local document's file, opened at `page` for PDFs."""
+    return f"{SOURCE_ROUTE}/{quote(doc_id, safe='')}" + (f"#page={page}" if page else "")
 
 
 def render_answer(result: dict, doc_text: DocText) -> str:
@@ -205,19 +213,37 @@ def _pages(c: dict) -> str | None:
 
 
 def _open(c: dict) -> str:
-    url = c.get("url") or ""
-    if re.match(r"^https?://", url, re.I):
-        return (f'<div class="dq-open"><a href="{e(url)}" target="_blank" rel="noopener noreferrer nofollow">'
-                "Open the source ↗</a></div>")
-    return f'<div class="dq-open">Source file: <span class="dq-path">{e(c.get("source"))}</span></div>'
+    """Links to the web page and, for a local document, to its file served by the app."""
+    links = []
+    if url := _web_url(c):
+        links.append(_link(url, "Open the source ↗"))
+    if not _is_web(c.get("source")):
+        links.append(_link(file_href(c["doc_id"], c.get("page")), "Open the file ↗")
+                     + f' <span class="dq-path">{e(c.get("source"))}</span>')
+    return f'<div class="dq-open">{" · ".join(links)}</div>'
 
 
 def _source_ref(r: dict) -> str:
-    url = r.get("url") or ""
-    if re.match(r"^https?://", url, re.I):
-        return f'<a href="{e(url)}" target="_blank" rel="noopener noreferrer nofollow">{e(url)}</a>'
-    label = "uploaded: " if r.get("uploaded") else ""
-    return f'{label}<span class="dq-path">{e(r["source"])}</span>'
+    refs = []
+    if url := _web_url(r):
+        refs.append(_link(url, e(url)))
+    if not _is_web(r["source"]):
+        label = "uploaded: " if r.get("uploaded") else ""
+        refs.append(label + _link(file_href(r["doc_id"]), f'<span class="dq-path">{e(r["source"])}</span>'))
+    return "<br>".join(refs)
+
+
+def _is_web(text: str | None) -> bool:
+    return bool(re.match(r"^https?://", text or "", re.I))
+
+
+def _web_url(d: dict) -> str | None:
+    """The document's http(s) address: its url, else its source when that is one; never another scheme."""
+    return next((u for u in (d.get("url"), d.get("source")) if _is_web(u)), None)
+
+
+def _link(href: str, label_html: str) -> str:
+    return f'<a href="{e(href)}" target="_blank" rel="noopener noreferrer nofollow">{label_html}</a>'
 
 
 def _day(iso: str) -> str:

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote, urljoin
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.sources import MAX_UPLOAD_FILES, SourceProblem, add_uploads, safe_name
-from tests.conftest import CORPUS
+from app.ui_render import render_answer, render_sources
+from tests.conftest import ARTICLE, CORPUS
 
 pytestmark = pytest.mark.slow
 
 DEV = [json.loads(line) for line in (CORPUS.parent / "benchmarks/questions/article-dev.jsonl").open()]
 FACT = "The Zanzibar lighthouse keeper painted the tower bright blue in 1987."
+HOSTILE_HTML = ("<html><head><title>Pier notice</title><script>window.__pwned=1</script></head><body><article>"
+                "<h1>Pier notice</h1><p>The old pier closes for repairs every November, when the ferry moves to "
+                "the north quay for the winter months.</p><p>Anglers may still use the pier steps at low tide "
+                "<img src=x onerror=\"window.__pwned=1\"> if the harbour master agrees.</p></article></body></html>")
 
 
 def free_port() -> int:
@@ -56,6 +65,13 @@ def client(app_url: str):
     from gradio_client import Client
 
     return Client(app_url, verbose=False)
+
+
+def file_link(page_html: str) -> str:
+    """The href of the first "Open the file" link on a rendered page, as the browser reads it."""
+    m = re.search(r'<a href="([^"]*)"[^>]*>Open the file ↗</a>', page_html)
+    assert m, page_html
+    return html.unescape(m.group(1))
 
 
 def make_pdf(path: Path, lines: list[str]) -> Path:
@@ -130,6 +146,56 @@ def test_upload_a_pdf_ask_it_then_remove_it(client, app_engine, tmp_path: Path) 
     assert str(saved) not in {r["source"] for r in client.predict(api_name="/list_sources")}
     after = client.predict("What colour was the Zanzibar lighthouse painted?", api_name="/ask")
     assert all(c["source"] != str(saved) for c in after["citations"] + after["related"])
+
+
+def test_a_cited_local_file_opens_from_its_card_and_the_sources_table(client, app_url: str) -> None:
+    answer = client.predict(DEV[0]["question"], api_name="/ask")
+    href = file_link(render_answer(answer, lambda _: None))
+    assert href == f'source/{answer["citations"][0]["doc_id"]}' == "source/cooperation-on-foreign-and-security-policy"
+    r = httpx.get(urljoin(app_url, href))
+    assert r.status_code == 200 and r.content == ARTICLE.read_bytes()
+    assert r.headers["content-type"] == "text/plain; charset=utf-8"
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["content-disposition"].startswith("inline")
+    assert f'href="{href}"' in render_sources(client.predict(api_name="/list_sources"))
+
+
+@pytest.mark.parametrize("doc_id", ["no-such-document", "..%2F..%2Fetc%2Fpasswd", "%2E%2E",
+                                    "..%2Fcorpus%2Fcooperation-on-foreign-and-security-policy.txt",
+                                    quote(str(ARTICLE), safe=""), "cooperation-on-foreign-and-security-policy%00"])
+def test_the_file_route_serves_only_indexed_documents_by_id(app_url: str, doc_id: str) -> None:
+    r = httpx.get(f"{app_url}source/{doc_id}")
+    assert r.status_code == 404
+    assert b"root:" not in r.content and ARTICLE.read_bytes()[:100] not in r.content
+
+
+def test_uploaded_files_open_as_pdf_or_plain_text_until_removed(client, app_url: str, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    pdf = make_pdf(tmp_path / "Tide tables.pdf",
+                   ["Tide tables", "The spring tide at the old pier peaks at four metres every March."])
+    page = tmp_path / "pier notice.html"
+    page.write_text(HOSTILE_HTML)
+    added = client.predict([handle_file(str(pdf)), handle_file(str(page))], api_name="/add_sources")
+    assert [r["status"] for r in added] == ["added", "added"], added
+    ids = {r["source"]: r["doc_id"] for r in client.predict(api_name="/list_sources")}
+    pdf_id, page_id = (ids[r["source"]] for r in added)
+
+    answer = client.predict("How high does the spring tide at the old pier peak?", api_name="/ask")
+    assert answer["citations"][0]["doc_id"] == pdf_id and answer["citations"][0]["page"] == 1
+    href = file_link(render_answer(answer, lambda _: None))
+    assert href == f"source/{pdf_id}#page=1"
+    r = httpx.get(urljoin(app_url, href))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content == Path(added[0]["source"]).read_bytes()
+
+    r = httpx.get(f"{app_url}source/{page_id}")  # HTML is shown as its text, never run in this origin
+    assert r.status_code == 200 and r.content == page.read_bytes()
+    assert r.headers["content-type"].startswith("text/plain") and r.headers["content-security-policy"] == "sandbox"
+
+    for res in added:
+        assert client.predict(res["source"], api_name="/remove_source")["removed"]
+    for doc_id in (pdf_id, page_id):
+        assert httpx.get(f"{app_url}source/{doc_id}").status_code == 404
 
 
 def test_upload_reports_unsupported_and_unreadable_files_per_file(client, app_engine, tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.test_app_api import app_engine, app_url, make_pdf  # noqa: F401 - fixtures used here
+from tests.conftest import ARTICLE, ROOT
+from tests.test_app_api import HOSTILE_HTML, app_engine, app_url, make_pdf  # noqa: F401 - fixtures used here
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -79,8 +79,14 @@ def test_question_shows_the_cited_sentence_highlighted(page) -> None:
     assert "Security Policy Cooperation" in card.inner_text() and "why this passage" in card.inner_text()
     card.locator("details summary").first.click()
     assert "Norway and the EU share many interests" in card.locator(".dq-context").inner_text()
-    href = card.locator(".dq-open a").get_attribute("href")
+    href = card.get_by_role("link", name="Open the source ↗").get_attribute("href")
     assert href.startswith("https://www.regjeringen.no/")
+    with page.expect_popup() as opened:
+        card.get_by_role("link", name="Open the file ↗").click()
+    opened.value.wait_for_load_state()
+    assert opened.value.url.endswith("/source/cooperation-on-foreign-and-security-policy")
+    assert ARTICLE.read_text().splitlines()[0] in opened.value.locator("body").inner_text()
+    opened.value.close()
     page.screenshot(path=str(SHOTS / "ask.png"), full_page=True)
     print(f"browser: question to highlighted answer {seconds * 1000:.0f} ms")
 
@@ -115,6 +121,7 @@ def test_upload_a_file_then_remove_it(page, tmp_path: Path) -> None:
     assert "Added Harbour guide.pdf" in page.locator("#added").inner_text()
     page.wait_for_function("() => document.querySelector('#sources').innerText.includes('Harbour-guide.pdf')")
     assert "PDF" in page.locator("#sources").inner_text()
+    assert page.locator("#sources a", has_text="Harbour-guide.pdf").get_attribute("href") == "source/harbour-guide"
     page.screenshot(path=str(SHOTS / "sources.png"), full_page=True)
 
     page.get_by_text("Remove a document").click()
@@ -153,3 +160,19 @@ def test_hostile_document_renders_as_inert_text(page, tmp_path: Path) -> None:
     assert DIALOGS == []
     for tag in ("#answer script", "#answer img", "#answer svg", "#sources img", "#answer a[href^=javascript]"):
         assert page.locator(tag).count() == 0, tag
+
+
+def test_an_uploaded_html_file_opens_as_inert_text(page, tmp_path: Path) -> None:
+    (tmp_path / "pier-notice.html").write_text(HOSTILE_HTML)
+    page.get_by_role("tab", name="Sources").click()
+    page.set_input_files("#upload input[type=file]", str(tmp_path / "pier-notice.html"))
+    page.get_by_role("button", name="Add to the index").click()
+    page.wait_for_selector("#added .dq-ok", timeout=60_000)
+    link = page.locator("#sources a", has_text="pier-notice.html")
+    with page.expect_popup() as opened:
+        link.click()
+    shown = opened.value
+    shown.wait_for_load_state()
+    assert "<script>window.__pwned=1</script>" in shown.locator("body").inner_text()
+    assert shown.locator("script, img").count() == 0
+    assert shown.evaluate("typeof window.__pwned") == "undefined"
