@@ -13,7 +13,7 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -54,8 +54,10 @@ class BeirResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def default_index(dataset_dir: Path) -> Path:
-    return Path(".docqa/beir") / dataset_dir.resolve().name
+def default_index(dataset_dir: Path, build: dict | None = None) -> Path:
+    """`.docqa/beir/NAME`, with the non-default build settings in the name (each has its own cache)."""
+    tail = "".join(f"-{k.replace('_', '')}{v}" for k, v in sorted((build or {}).items()))
+    return Path(".docqa/beir") / (dataset_dir.resolve().name + tail)
 
 
 def load_beir(dataset_dir: Path, split: str) -> BeirData:
@@ -160,12 +162,20 @@ def write_run(path: Path, run: Run, tag: str) -> None:
 
 
 def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], index: Path | None = None,
-                  run_out: Path | None = None, progress: bool = False, model: str | None = None) -> BeirResult:
-    """Index the dataset (or reuse its index), run each retriever, and score the runs."""
+                  run_out: Path | None = None, progress: bool = False, model: str | None = None,
+                  build: dict | None = None) -> BeirResult:
+    """Index the dataset (or reuse its index), run each retriever, and score the runs.
+
+    `build` overrides BuildSettings fields (e.g. chunk_tokens, bm25_context) to compare configurations.
+    """
     from app.engine import Engine
 
     data = load_beir(dataset_dir, split)
-    engine = Engine(index or default_index(dataset_dir), model)
+    engine = Engine(index or default_index(dataset_dir, build), model)
+    try:
+        engine.build_settings = replace(engine.build_settings, **(build or {}))
+    except TypeError as exc:
+        raise BeirError(f"unknown build setting: {exc}") from None
     t0 = time.perf_counter()
     status = ensure_index(engine, data, progress)
     result = BeirResult(data.name, split, str(engine.root), status, len(data.queries))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -120,8 +121,14 @@ def beir(
         help="Write the TREC run here (NAME.RETRIEVER.EXT when several)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
     index: Annotated[Optional[Path], typer.Option(
-        "--index", help="Index directory [default: .docqa/beir/DATASET; DOCQA_INDEX is not used, "
-                        "so a benchmark never writes into your documents' index]")] = None,
+        "--index", help="Index directory [default: DOCQA_INDEX, else .docqa/beir/DATASET plus any "
+                        "non-default build settings; an index holding other documents is refused]")] = None,
+    chunk_tokens: Annotated[Optional[int], typer.Option(
+        min=16, help="Passage size in model tokens [default: 160; the model's limit caps it]")] = None,
+    bm25_k1: Annotated[Optional[float], typer.Option(min=0.0, help="BM25 k1 [default: 0.9]")] = None,
+    bm25_b: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="BM25 b [default: 0.4]")] = None,
+    bm25_context: Annotated[Optional[int], typer.Option(
+        min=0, help="Neighbouring passages BM25 indexes with each passage, per side [default: 0]")] = None,
 ) -> None:
     """Score retrieval on a BEIR dataset: nDCG@10, Recall@10/100 and MRR@10 with pytrec_eval."""
     from dataclasses import asdict
@@ -131,9 +138,12 @@ def beir(
     bad = [r for r in retriever or [] if r not in ("dense", "bm25", "hybrid")]
     if bad:
         raise _fail(f"unknown retriever {bad[0]!r}: use dense, bm25 or hybrid", 2)
+    build = {k: v for k, v in (("chunk_tokens", chunk_tokens), ("bm25_k1", bm25_k1), ("bm25_b", bm25_b),
+                                ("bm25_context", bm25_context)) if v is not None}
     try:
-        result = evaluate_beir(dataset, split, retriever or ["hybrid"], index, run_out,  # type: ignore[arg-type]
-                               progress=sys.stderr.isatty())
+        result = evaluate_beir(dataset, split, retriever or ["hybrid"],  # type: ignore[arg-type]
+                               index or (Path(os.environ["DOCQA_INDEX"]) if os.environ.get("DOCQA_INDEX") else None),
+                               run_out, progress=sys.stderr.isatty(), build=build)
     except (BeirError, IndexProblem) as exc:
         raise _fail(str(exc)) from None
     typer.echo(json.dumps(asdict(result), indent=2) if as_json else format_result(result))

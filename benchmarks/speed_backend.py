@@ -70,7 +70,8 @@ def measure(fns: dict, texts: list[str], rounds: int) -> dict[str, tuple[np.ndar
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000, help="passages to embed")
-    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--batch", type=int, default=32, help="torch batch (sentence-transformers' default)")
+    ap.add_argument("--onnx-batch", type=int, default=ob.BATCH_SIZE, help="ONNX batch (docqa's default)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=2, help="interleaved passes over the passages")
     ap.add_argument("--variants", action="store_true", help="also try other int8 settings")
@@ -79,7 +80,7 @@ def main() -> None:
     torch_emb = Embedder(backend="torch", batch_size=args.batch)
     texts = scifact_passages(args.n, torch_emb)
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores; {len(texts)} SciFact passages, batch {args.batch}, {args.threads} threads")
+          f"{os.cpu_count()} cores; {len(texts)} SciFact passages, batch torch {args.batch} / onnx {args.onnx_batch}, {args.threads} threads")
     import torch
 
     torch.set_num_threads(args.threads)
@@ -98,7 +99,7 @@ def main() -> None:
             files[f"onnx {name}"] = f
     fns = {"torch (SentenceTransformer.encode)": torch_emb.encode}
     for name, f in files.items():
-        fns[name] = ob.OnnxEncoder(f, torch_emb.path, threads=args.threads, batch_size=args.batch).encode
+        fns[name] = ob.OnnxEncoder(f, torch_emb.path, threads=args.threads, batch_size=args.onnx_batch).encode
     res = measure(fns, texts, args.rounds)
     ref, rate0, cpu0 = res["torch (SentenceTransformer.encode)"]
     print(f"{'backend':<44}{'passages/s':>11}{'× torch':>9}{'per CPU-s':>11}{'× torch':>9}"

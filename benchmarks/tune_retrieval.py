@@ -28,7 +28,8 @@ from app.metrics import ir_metrics  # noqa: E402
 from index.search import fuse, rocchio  # noqa: E402
 from index.settings import SearchSettings  # noqa: E402
 from index.settings import Prf  # noqa: E402
-from index.sparse import Bm25  # noqa: E402
+from index.settings import BuildSettings  # noqa: E402
+from index.sparse import Bm25, passage_texts  # noqa: E402
 from ingest.chunker import indexed_text  # noqa: E402
 from ingest.records import Passage  # noqa: E402
 from index.store import Index, load_index  # noqa: E402
@@ -73,10 +74,12 @@ class Bench:
         self.dense_all = qvecs @ index.embeddings.T  # queries × passages, exact
         self.bm25_cache: dict[tuple, list[np.ndarray]] = {}
 
-    def bm25_scores(self, k1: float, b: float, method: str, title: str, prf: Prf | None) -> list[np.ndarray]:
-        key = (k1, b, method, title, prf)
+    def bm25_scores(self, k1: float, b: float, method: str, title: str, prf: Prf | None,
+                    context: int = 0) -> list[np.ndarray]:
+        key = (k1, b, method, title, prf, context)
         if key not in self.bm25_cache:
-            texts = [passage_text(p, title) for p in self.index.passages]
+            texts = (passage_texts(self.index.passages, context) if title == "title"
+                     else [passage_text(p, title) for p in self.index.passages])
             bm = Bm25.build(texts, k1=k1, b=b, method=method)
             self.bm25_cache[key] = [bm.scores(q, prf) for q in self.queries]
         return self.bm25_cache[key]
@@ -153,7 +156,9 @@ def main() -> None:
     add("BM25 alone (k1 1.5, b 0.75, lucene, title in text)", b.run("bm25", base))
     add("hybrid, plain RRF k=60, depth 100 (baseline)", b.run("hybrid", base))
     add(f"hybrid, docqa default settings ({default.fusion} w={default.dense_weight}, depth {default.depth}, "
-        f"BM25 k1={_default_bm25()[0]} b={_default_bm25()[1]})", b.run("hybrid", default, bm25=_default_bm25()))
+        f"BM25 k1={_default_bm25()[0]} b={_default_bm25()[1]}, context {_default_bm25()[5]})",
+        b.run("hybrid", default, bm25=_default_bm25()))
+    add("BM25 alone, docqa default settings", b.run("bm25", default, bm25=_default_bm25()))
     for k in ([] if args.quick else [10, 30, 100]):
         add(f"  RRF k={k}", b.run("hybrid", replace(base, rrf_k=k)))
     for how in ("minmax", "zscore"):
@@ -189,6 +194,13 @@ def main() -> None:
     for depth, w2 in ([] if args.quick else [(100, 0.5), (300, 0.6), (300, 0.7), (300, 0.8)]):
         add(f"  zscore w={w2}, depth {depth}, BM25 k1=0.9 b=0.4",
             b.run("hybrid", replace(tuned, depth=depth, dense_weight=w2), bm25=(0.9, 0.4, "lucene", "title", None)))
+    for context in (1, 2):  # BM25 indexes a passage with its neighbours
+        for k1, bb in ((1.5, 0.75), (0.9, 0.4)):
+            bm = (k1, bb, "lucene", "title", None, context)
+            add(f"  BM25 with {context} neighbouring passage(s) each side, k1={k1} b={bb}: alone",
+                b.run("bm25", base, bm25=bm))
+            add(f"  BM25 with {context} neighbouring passage(s) each side, k1={k1} b={bb}: docqa fusion",
+                b.run("hybrid", default, bm25=bm))
     for blend in ([0.1] if args.quick else [0.05, 0.1, 0.3]):
         add(f"  document = best passage + {blend} × others: {how} w={w}", b.run("hybrid", tuned, blend=blend))
 
@@ -207,7 +219,8 @@ def main() -> None:
 def _default_bm25() -> tuple:
     from index import sparse
 
-    return (sparse.K1, sparse.B, sparse.METHOD, "title", SearchSettings().prf)
+    b = BuildSettings(model="")
+    return (b.bm25_k1, b.bm25_b, sparse.METHOD, "title", SearchSettings().prf, b.bm25_context)
 
 
 if __name__ == "__main__":

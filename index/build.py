@@ -68,7 +68,7 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
                  settings: BuildSettings, *, progress: bool = False) -> IngestReport:
     """Merge `change` into `old` and write a new version if anything changed."""
     report = IngestReport(skipped=dict(change.skipped))
-    reuse = old is not None and old.settings == settings
+    reuse = old is not None and old.settings.same_vectors(settings)  # else re-embed everything
     entries: dict[str, DocEntry] = {e.doc.source: e for e in (old.docs if old else [])}
     kept: dict[str, Rows] = _rows_by_doc(old) if reuse else {}
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -110,7 +110,7 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
 
     if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
         fresh = [e.doc for e in entries.values()]
-    if old is not None and not report.changed and reuse:
+    if old is not None and not report.changed and old.settings == settings:
         return report
     if old is None and not entries:  # nothing could be read: leave any previous index as it was
         return report

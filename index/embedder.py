@@ -62,11 +62,11 @@ def model_cache_dir() -> Path:
 class Embedder:
     """Loads the model on first use; the tokenizer alone loads fast for token counting."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 32, backend: str | None = None,
+    def __init__(self, model: str | None = None, batch_size: int | None = None, backend: str | None = None,
                  cache_dir: Path | None = None) -> None:
         self.model_id = model_name(model)
         self.path = resolve_model(self.model_id)
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # None: the backend's own (torch 32, ONNX onnx_backend.BATCH_SIZE)
         self.backend = backend_name(backend)
         self.cache_dir = cache_dir
         self._siblings: dict[str, Embedder] = {self.backend: self}
@@ -97,7 +97,7 @@ class Embedder:
         path = onnx_path(self.cache_dir or model_cache_dir(), self.model_id, quant)
         if not path.is_file():
             export(self.path, path, quant)
-        return OnnxEncoder(path, self.path, batch_size=self.batch_size)
+        return OnnxEncoder(path, self.path, **({"batch_size": self.batch_size} if self.batch_size else {}))
 
     def load(self) -> None:
         """Load the active backend now (so later timings measure work, not loading)."""
@@ -137,7 +137,7 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self.backend != "torch":
             return _batched(lambda chunk: self.onnx.encode(chunk), list(texts), progress)
-        vecs = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+        vecs = self.model.encode(list(texts), batch_size=self.batch_size or 32, normalize_embeddings=True,
                                  convert_to_numpy=True, show_progress_bar=progress)
         return np.ascontiguousarray(vecs, dtype=np.float32)
 

@@ -15,13 +15,16 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 QUANTS = ("fp32", "int8")
-SMALL_BATCH_TOKENS = 256  # batches up to this many token slots run on one thread
+# Batches run side by side, one thread each (benchmarks/RESULTS.md: 2 single-thread workers on
+# batches of 8 encode ~1.25x faster than one 2-thread session on batches of 32).
+BATCH_SIZE = 8
 EXPORT_VERSION = 2  # bump when the export or quantisation recipe changes (renames the cache file)
 Span = tuple[int, int]
 
@@ -102,7 +105,7 @@ class OnnxEncoder:
     """Tokenise with `tokenizers`, run the exported transformer, mean-pool, normalise."""
 
     def __init__(self, model_file: Path, model_dir: Path, threads: int | None = None,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = BATCH_SIZE) -> None:
         from tokenizers import Tokenizer
 
         self.model_file = model_file
@@ -130,18 +133,23 @@ class OnnxEncoder:
         span_out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
         # Sorting by length keeps batches of similar length, so little padding is computed.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), self.batch_size):
-            rows = order[b:b + self.batch_size]
+        batches = [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+
+        def run(rows: list[int]) -> tuple[list[int], list, np.ndarray, np.ndarray]:
             encs = self.tokenizer.encode_batch([texts[i] for i in rows])
             ids = np.array([e.ids for e in encs], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
-            session = self.session if ids.size > SMALL_BATCH_TOKENS else self.single_session
-            states = session.run(None, {"input_ids": ids, "attention_mask": mask,
+            states = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
                                              "token_type_ids": np.zeros_like(ids)})[0]
-            out[rows] = _normalise(_mean_pool(states, mask))
-            if spans is not None:
-                for r, i in enumerate(rows):
-                    span_out[i] = self._pool_spans(states[r], encs[r], spans[i], out[i])
+            return rows, encs, states, mask
+
+        # onnxruntime releases the GIL while it runs, so the workers' batches really run at once.
+        with ThreadPoolExecutor(min(self.threads, len(batches)) or 1) as pool:
+            for rows, encs, states, mask in pool.map(run, batches):
+                out[rows] = _normalise(_mean_pool(states, mask))
+                if spans is not None:
+                    for r, i in enumerate(rows):
+                        span_out[i] = self._pool_spans(states[r], encs[r], spans[i], out[i])
         return out, span_out
 
     def _pool_spans(self, states: np.ndarray, enc, spans: Sequence[Span],  # noqa: ANN001
@@ -157,12 +165,9 @@ class OnnxEncoder:
 
     @cached_property
     def session(self):  # noqa: ANN201 - onnxruntime.InferenceSession
-        return _session(self.model_file, self.threads)
-
-    @cached_property
-    def single_session(self):  # noqa: ANN201
-        """One thread for a query or two: waking a second thread costs more than it saves."""
-        return _session(self.model_file, 1) if self.threads > 1 else self.session
+        """One intra-op thread: parallelism comes from running batches side by side (one for a
+        query, where waking a second thread costs more than it saves)."""
+        return _session(self.model_file, 1)
 
     @property
     def dim(self) -> int:

@@ -12,10 +12,12 @@ import numpy as np
 import Stemmer
 
 from index.settings import Prf
+from ingest.chunker import indexed_text
+from ingest.records import Passage
 
 _STEMMER = Stemmer.Stemmer("english")
-# BM25 parameters (benchmarks/tune_retrieval.py compares others on SciFact)
-K1, B, METHOD = 0.9, 0.4, "lucene"  # chosen on SciFact train; bm25s' defaults are 1.5, 0.75
+METHOD = "lucene"  # k1 and b come from the index's BuildSettings
+DF_FILE = "passage_df.npy"
 
 
 _SPLIT = re.compile(r"(?u)\b\w\w+\b").findall  # bm25s' (and scikit-learn's) token pattern
@@ -29,24 +31,52 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return [_STEMMER.stemWords([w for w in _SPLIT(t.lower()) if w not in _STOPWORDS]) for t in texts]
 
 
+def passage_texts(passages: list[Passage], context: int) -> list[str]:
+    """What BM25 indexes for each passage: its title, section and text, with the texts of up to
+    `context` passages of the same document on each side (`passages` in document order). The
+    neighbours lend a passage their words, so a short passage is found by its document's terms;
+    dense scores and the cited sentences still come from the passage alone."""
+    out = []
+    for i, p in enumerate(passages):
+        lo, hi = i, i
+        while lo > 0 and i - lo < context and passages[lo - 1].doc_id == p.doc_id:
+            lo -= 1
+        while hi + 1 < len(passages) and hi - i < context and passages[hi + 1].doc_id == p.doc_id:
+            hi += 1
+        out.append(indexed_text(p.title, p.section, " ".join(q.text for q in passages[lo:hi + 1])))
+    return out
+
+
 class Bm25:
-    def __init__(self, retriever: bm25s.BM25, n: int) -> None:
+    def __init__(self, retriever: bm25s.BM25, n: int, df: np.ndarray | None = None) -> None:
         self.retriever = retriever
         self.n = n
+        self.df = df  # passages holding each vocabulary term, when the indexed texts carry context
 
     @classmethod
-    def build(cls, texts: list[str], k1: float = K1, b: float = B, method: str = METHOD) -> Bm25:
+    def build(cls, texts: list[str], k1: float = 1.5, b: float = 0.75, method: str = METHOD,
+              own: list[str] | None = None) -> Bm25:
+        """BM25 over `texts`. When those carry context, `own` are the passages' own texts: their
+        document frequencies weigh query terms in `idf`, as if there were no context."""
         retriever = bm25s.BM25(k1=k1, b=b, method=method)
-        tokens = tokenize(texts)
-        retriever.index(tokens, show_progress=False)
-        return cls(retriever, len(texts))
+        retriever.index(tokenize(texts), show_progress=False)
+        df = None
+        if own is not None:
+            vocab = retriever.vocab_dict
+            df = np.zeros(len(vocab), dtype=np.int32)
+            for terms in tokenize(own):
+                df[[vocab[t] for t in set(terms) if t in vocab]] += 1
+        return cls(retriever, len(texts), df)
 
     def save(self, path: Path) -> None:
         self.retriever.save(str(path), show_progress=False)
+        if self.df is not None:
+            np.save(path / DF_FILE, self.df)
 
     @classmethod
     def load(cls, path: Path, n: int) -> Bm25:
-        return cls(bm25s.BM25.load(str(path), show_progress=False, verbosity=0), n)
+        df = np.load(path / DF_FILE) if (path / DF_FILE).is_file() else None
+        return cls(bm25s.BM25.load(str(path), show_progress=False, verbosity=0), n, df)
 
     def idf(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency (BM25's, floored at a small positive value) of known terms."""
@@ -54,7 +84,12 @@ class Bm25:
         vocab = self.retriever.vocab_dict
         out = {}
         for t in terms:
-            df = int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0
+            if t not in vocab:
+                df = 0
+            elif self.df is not None:
+                df = int(self.df[vocab[t]])
+            else:
+                df = int(indptr[vocab[t] + 1] - indptr[vocab[t]])
             out[t] = max(float(np.log((self.n - df + 0.5) / (df + 0.5) + 1.0)), 0.05)
         return out
 

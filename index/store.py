@@ -33,10 +33,13 @@ import numpy as np
 
 from index.settings import (FORMAT_VERSION, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M,
                             HNSW_THRESHOLD, BuildSettings)
-from index.sparse import Bm25
+from index.sparse import Bm25, passage_texts
+from ingest.chunker import indexed_text
 from ingest.records import Document, Passage, Region
 
 log = logging.getLogger(__name__)
+# What a manifest written before a setting existed was built with.
+LEGACY_SETTINGS = {"backend": "torch", "bm25_k1": 0.9, "bm25_b": 0.4, "bm25_context": 0}
 
 
 class IndexProblem(RuntimeError):
@@ -136,7 +139,9 @@ def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passa
     if sentences is not None:  # half precision: only compared to rank a few sentences
         np.save(tmp / "sentences.npy", sentences.astype(np.float16))
     faiss.write_index(build_dense(embeddings), str(tmp / "dense.faiss"))
-    Bm25.build([_indexed(p) for p in passages]).save(tmp / "bm25")
+    own = [indexed_text(p.title, p.section, p.text) for p in passages] if settings.bm25_context else None
+    Bm25.build(passage_texts(passages, settings.bm25_context), k1=settings.bm25_k1, b=settings.bm25_b,
+               own=own).save(tmp / "bm25")
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": settings.model,
@@ -179,7 +184,7 @@ def _load_version(root: Path, path: Path, settings: BuildSettings | None, verify
     try:
         manifest = json.loads((path / "manifest.json").read_text())
         fmt, model, checksums = manifest["format_version"], manifest["model"], dict(manifest["checksums"])
-        dim, stored = int(manifest["dim"]), BuildSettings(**{"backend": "torch", **manifest["settings"]})
+        dim, stored = int(manifest["dim"]), BuildSettings(**{**LEGACY_SETTINGS, **manifest["settings"]})
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexProblem(f"index manifest at {path} is unreadable ({type(exc).__name__}: {exc}); "
                            f"{rebuild}") from exc
@@ -229,12 +234,6 @@ def write_lock(root: Path, wait: bool = True) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _indexed(p: Passage) -> str:
-    from ingest.chunker import indexed_text
-
-    return indexed_text(p.title, p.section, p.text)
 
 
 def _write_jsonl(path: Path, rows: Iterator[dict]) -> None:

@@ -113,3 +113,38 @@ def test_missing_split_is_a_clean_error(dataset: tuple[Path, Path, dict]) -> Non
     assert result.exit_code == 1
     assert "error:" in result.output and "dev.tsv" in result.output
     assert "Traceback" not in result.output
+
+
+def test_bm25_settings_rebuild_bm25_and_keep_the_vectors(dataset: tuple[Path, Path, dict]) -> None:
+    import numpy as np
+
+    data, index, _ = dataset
+    live = index / (index / "CURRENT").read_text().strip()
+    vectors = np.load(live / "embeddings.npy")
+    out = _run(str(data), "--split", "train", "--index", str(index), "--retriever", "bm25",
+               "--bm25-k1", "1.5", "--bm25-b", "0.75", "--bm25-context", "1")
+    assert out["index_status"].startswith("0 added, 0 updated")  # nothing re-embedded
+    new = index / (index / "CURRENT").read_text().strip()
+    assert new != live
+    manifest = json.loads((new / "manifest.json").read_text())
+    assert {k: manifest["settings"][k] for k in ("bm25_k1", "bm25_b", "bm25_context")} == \
+        {"bm25_k1": 1.5, "bm25_b": 0.75, "bm25_context": 1}
+    assert np.array_equal(np.load(new / "embeddings.npy"), vectors)
+    assert (new / "bm25" / "passage_df.npy").is_file()
+    # one passage per abstract here, so context adds nothing: q1 still finds only its document
+    assert out["metrics"]["bm25"]["mrr@10"] > 0
+
+
+def test_docqa_index_is_honoured(dataset: tuple[Path, Path, dict], monkeypatch: pytest.MonkeyPatch,
+                                 tmp_path: Path) -> None:
+    data, _, _ = dataset
+    monkeypatch.setenv("DOCQA_INDEX", str(tmp_path / "env-index"))
+    out = _run(str(data), "--split", "train", "--retriever", "bm25")
+    assert Path(out["index"]) == tmp_path / "env-index" and (tmp_path / "env-index" / "CURRENT").is_file()
+
+
+def test_unknown_build_setting_is_a_clean_error(dataset: tuple[Path, Path, dict]) -> None:
+    data, index, _ = dataset
+    result = CliRunner().invoke(cli, ["beir", str(data), "--split", "train", "--index", str(index),
+                                      "--bm25-b", "2"])
+    assert result.exit_code == 2 and "Traceback" not in result.output

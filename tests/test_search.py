@@ -135,3 +135,29 @@ def test_tokenize_matches_bm25s(texts: list[str]) -> None:
 
     reference = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
     assert [[t for t in r if t] for r in reference] == tokenize(texts)
+
+
+def _passage(doc: str, n: int, text: str):  # noqa: ANN202
+    from ingest.records import Passage
+
+    return Passage(doc_id=doc, title="", source=f"{doc}.txt", start=n, end=n + len(text), text=text,
+                   section=None, page_start=None, page_end=None, sentences=((n, n + len(text)),))
+
+
+def test_bm25_context_takes_neighbours_from_the_same_document_only() -> None:
+    from index.sparse import passage_texts
+
+    ps = [_passage("a", 0, "alpha"), _passage("a", 1, "beta"), _passage("a", 2, "gamma"),
+          _passage("b", 0, "delta"), _passage("b", 1, "epsilon")]
+    assert passage_texts(ps, 0) == ["alpha", "beta", "gamma", "delta", "epsilon"]
+    assert passage_texts(ps, 1) == ["alpha beta", "alpha beta gamma", "beta gamma", "delta epsilon",
+                                    "delta epsilon"]
+    assert passage_texts(ps, 5)[0] == "alpha beta gamma"
+
+
+def test_bm25_idf_counts_passages_not_their_context() -> None:
+    own = ["zebra one", "two", "three", "four"]
+    windows = ["zebra one two", "zebra one two three", "two three four", "three four"]
+    plain, ctx = Bm25.build(own), Bm25.build(windows, own=own)
+    assert ctx.idf({"zebra"}) == pytest.approx(plain.idf({"zebra"}))  # df 1 of 4, not 2
+    assert ctx.scores("zebra")[1] > 0  # while the window still finds the neighbour
