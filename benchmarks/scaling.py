@@ -120,7 +120,7 @@ def plot(rows: list[tuple], rates: dict[str, float], out: Path) -> None:
     for name, rate in rates.items():
         a.plot(n, n / rate, "--", label=f"embedding, {name} at {rate:g}/s (extrapolated)")
     a.set(xscale="log", yscale="log", xlabel="passages", ylabel="seconds", title="Ingest time")
-    a.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15))  # below: no data hidden
+    a.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2))  # below: no data hidden
     b.plot(n, [r[4][0] for r in rows], "o-", label="flat p50")
     b.plot(n, [r[5][0] for r in rows], "s-", label="HNSW p50")
     b.plot(n, [r[6][0] for r in rows], "^-", label="BM25 p50")
@@ -129,7 +129,7 @@ def plot(rows: list[tuple], rates: dict[str, float], out: Path) -> None:
     b.axvline(HNSW_THRESHOLD, color="grey", lw=0.8, label=f"docqa switches to HNSW ({HNSW_THRESHOLD:,})")
     b.set(xscale="log", yscale="log", xlabel="passages", ylabel="ms per query (top 100, 1 thread)",
           title="Query latency (search part)")
-    b.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+    b.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     c.plot(n, [r[7] for r in rows], "s-")
     c.set(xscale="log", ylim=(0.8, 1.01), xlabel="passages", ylabel="recall@10 vs exact",
           title="HNSW recall (M=32, efSearch=128)")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
@@ -143,13 +143,18 @@ class OnnxEncoder:
                                              "token_type_ids": np.zeros_like(ids)})[0]
             return rows, encs, states, mask
 
-        # onnxruntime releases the GIL while it runs, so the workers' batches really run at once.
-        with ThreadPoolExecutor(min(self.threads, len(batches)) or 1) as pool:
-            for rows, encs, states, mask in pool.map(run, batches):
+        def collect(results: Iterator[tuple[list[int], list, np.ndarray, np.ndarray]]) -> None:
+            for rows, encs, states, mask in results:
                 out[rows] = _normalise(_mean_pool(states, mask))
                 if spans is not None:
                     for r, i in enumerate(rows):
                         span_out[i] = self._pool_spans(states[r], encs[r], spans[i], out[i])
+
+        if len(batches) <= 1 or self.threads <= 1:  # a query: no pool to start
+            collect(map(run, batches))
+        else:  # onnxruntime releases the GIL while it runs, so the workers' batches run at once
+            with ThreadPoolExecutor(min(self.threads, len(batches))) as pool:
+                collect(pool.map(run, batches))
         return out, span_out
 
     def _pool_spans(self, states: np.ndarray, enc, spans: Sequence[Span],  # noqa: ANN001
