@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +17,8 @@ from ingest.chunker import indexed_text
 from ingest.records import Passage
 
 _STEMMER = Stemmer.Stemmer("english")
+# bm25s sets its own logger to DEBUG; its "Building index from tokens" is noise in a CLI's output
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 METHOD = "lucene"  # k1 and b come from the index's BuildSettings
 DF_FILE = "passage_df.npy"
 
