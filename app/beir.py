@@ -22,7 +22,7 @@ from app.metrics import Qrels, Run, ir_metrics, trec_order
 from index.build import Change
 from index.embedder import Embedder
 from index.search import Retriever, search
-from index.settings import FORMAT_VERSION
+from index.settings import FORMAT_VERSION, index_dir
 from index.store import DocEntry, Index, IndexProblem, corpus_fingerprint
 from ingest.records import Document, Region
 
@@ -171,7 +171,7 @@ def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], in
     from app.engine import Engine
 
     data = load_beir(dataset_dir, split)
-    engine = Engine(index or default_index(dataset_dir, build), model)
+    engine = Engine(index_dir(index, default_index(dataset_dir, build)), model)
     try:
         engine.build_settings = replace(engine.build_settings, **(build or {}))
     except TypeError as exc:

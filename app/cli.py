@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -141,9 +140,8 @@ def beir(
     build = {k: v for k, v in (("chunk_tokens", chunk_tokens), ("bm25_k1", bm25_k1), ("bm25_b", bm25_b),
                                 ("bm25_context", bm25_context)) if v is not None}
     try:
-        result = evaluate_beir(dataset, split, retriever or ["hybrid"],  # type: ignore[arg-type]
-                               index or (Path(os.environ["DOCQA_INDEX"]) if os.environ.get("DOCQA_INDEX") else None),
-                               run_out, progress=sys.stderr.isatty(), build=build)
+        result = evaluate_beir(dataset, split, retriever or ["hybrid"], index, run_out,  # type: ignore[arg-type]
+                               progress=sys.stderr.isatty(), build=build)
     except (BeirError, IndexProblem) as exc:
         raise _fail(str(exc)) from None
     typer.echo(json.dumps(asdict(result), indent=2) if as_json else format_result(result))

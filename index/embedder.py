@@ -91,13 +91,13 @@ class Embedder:
     @cached_property
     def onnx(self):  # noqa: ANN201 - OnnxEncoder
         """The ONNX runner, exporting the model on first use (cached on disk, keyed by model)."""
-        from index.onnx_backend import OnnxEncoder, export, onnx_path
+        from index.onnx_backend import BATCH_SIZE, OnnxEncoder, export, onnx_path
 
         quant = "int8" if self.backend == "onnx-int8" else "fp32"
         path = onnx_path(self.cache_dir or model_cache_dir(), self.model_id, quant)
         if not path.is_file():
             export(self.path, path, quant)
-        return OnnxEncoder(path, self.path, **({"batch_size": self.batch_size} if self.batch_size else {}))
+        return OnnxEncoder(path, self.path, batch_size=self.batch_size or BATCH_SIZE)
 
     def load(self) -> None:
         """Load the active backend now (so later timings measure work, not loading)."""

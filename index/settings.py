@@ -17,9 +17,9 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
 
-def index_dir(path: str | Path | None = None) -> Path:
-    """The index directory: `path`, else `DOCQA_INDEX`, else `.docqa/index`."""
-    return Path(path or os.environ.get("DOCQA_INDEX") or DEFAULT_INDEX)
+def index_dir(path: str | Path | None = None, default: Path = DEFAULT_INDEX) -> Path:
+    """The index directory: `path`, else `DOCQA_INDEX`, else `default` (`.docqa/index`)."""
+    return Path(path or os.environ.get("DOCQA_INDEX") or default)
 
 
 @dataclass(frozen=True)

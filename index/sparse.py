@@ -12,7 +12,7 @@ from bm25s.stopwords import STOPWORDS_EN
 import numpy as np
 import Stemmer
 
-from index.settings import Prf
+from index.settings import BuildSettings, Prf
 from ingest.chunker import indexed_text
 from ingest.records import Passage
 
@@ -57,7 +57,8 @@ class Bm25:
         self.df = df  # passages holding each vocabulary term, when the indexed texts carry context
 
     @classmethod
-    def build(cls, texts: list[str], k1: float = 1.5, b: float = 0.75, method: str = METHOD,
+    def build(cls, texts: list[str], k1: float = BuildSettings.bm25_k1, b: float = BuildSettings.bm25_b,
+              method: str = METHOD,
               own: list[str] | None = None) -> Bm25:
         """BM25 over `texts`. When those carry context, `own` are the passages' own texts: their
         document frequencies weigh query terms in `idf`, as if there were no context."""
