@@ -114,7 +114,7 @@ class OnnxEncoder:
         self.batch_size = batch_size
         tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tok.enable_truncation(max_length=self.max_len)  # the file's own setting (128) is not ST's
-        tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in the batch
+        tok.no_padding()  # batches are padded here, after sorting by token count
         self.tokenizer = tok
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -131,24 +131,29 @@ class OnnxEncoder:
         """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         span_out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
-        # Sorting by length keeps batches of similar length, so little padding is computed.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encs = self.tokenizer.encode_batch(list(texts))
+        # Batches of similar token counts compute little padding (sorting by characters, as
+        # sentence-transformers does, leaves ~11% of a batch-8 run padding on SciFact passages).
+        order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
         batches = [order[b:b + self.batch_size] for b in range(0, len(order), self.batch_size)]
 
-        def run(rows: list[int]) -> tuple[list[int], list, np.ndarray, np.ndarray]:
-            encs = self.tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in encs], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        def run(rows: list[int]) -> tuple[list[int], np.ndarray, np.ndarray]:
+            ids = np.zeros((len(rows), max(len(encs[i].ids) for i in rows)), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for r, i in enumerate(rows):
+                ids[r, :len(encs[i].ids)] = encs[i].ids
+                mask[r, :len(encs[i].ids)] = 1
             states = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
                                              "token_type_ids": np.zeros_like(ids)})[0]
-            return rows, encs, states, mask
+            return rows, states, mask
 
-        def collect(results: Iterator[tuple[list[int], list, np.ndarray, np.ndarray]]) -> None:
-            for rows, encs, states, mask in results:
+        def collect(results: Iterator[tuple[list[int], np.ndarray, np.ndarray]]) -> None:
+            for rows, states, mask in results:
                 out[rows] = _normalise(_mean_pool(states, mask))
                 if spans is not None:
                     for r, i in enumerate(rows):
-                        span_out[i] = self._pool_spans(states[r], encs[r], spans[i], out[i])
+                        n = len(encs[i].ids)
+                        span_out[i] = self._pool_spans(states[r, :n], encs[i], spans[i], out[i])
 
         if len(batches) <= 1 or self.threads <= 1:  # a query: no pool to start
             collect(map(run, batches))
@@ -161,7 +166,6 @@ class OnnxEncoder:
                     fallback: np.ndarray) -> np.ndarray:
         offsets = np.array(enc.offsets, dtype=np.int64)
         real = np.array(enc.special_tokens_mask, dtype=bool) == 0
-        real &= np.array(enc.attention_mask, dtype=bool)
         vecs = np.empty((len(spans), states.shape[1]), dtype=np.float32)
         for j, (s, e) in enumerate(spans):
             inside = real & (offsets[:, 0] < e) & (offsets[:, 1] > s)
