@@ -155,11 +155,15 @@ def _read_pdf(data: bytes) -> tuple[str, list[int], dict, list[str]]:
         pos += len(page) + 1
     text = "\f".join(parts)
     empty = [i + 1 for i, p in enumerate(pages) if not p.strip()]
-    warnings = [f"no text on page(s) {', '.join(map(str, empty))} (scanned? OCR is not available)"] if empty and len(empty) < len(pages) else []
+    warnings = ([f"no text on page(s) {', '.join(map(str, empty))} (scanned? OCR is not available)"]
+                if empty and len(empty) < len(pages) else [])
     meta = {}
-    info = reader.metadata
-    if info is not None and info.title:
-        meta["title"] = str(info.title)
+    try:
+        info = reader.metadata
+        if info is not None and info.title:
+            meta["title"] = str(info.title)
+    except Exception:  # noqa: BLE001 - a damaged info dictionary costs the title, not the text
+        pass
     return text, starts, meta, warnings
 
 

@@ -88,6 +88,15 @@ def test_pdf_pages_are_counted_and_kept(tmp_path: Path) -> None:
     assert doc.page_at(doc.text.index("Copernicus")) == 3
 
 
+def test_pdf_with_a_damaged_info_dictionary_keeps_its_text() -> None:
+    data = _pdf(["Page one talks about the Nansen Programme for Ukraine."])
+    info = data.index(b"/CreationDate")
+    obj = data.rindex(b"obj\n<<", 0, info)
+    damaged = data[:obj] + b"obj%<<" + data[obj + len(b"obj\n<<"):]  # found by the fuzz test
+    doc = load_bytes(damaged, "/d/report.pdf", "pdf")
+    assert "Nansen Programme" in doc.text  # the title is lost (none is readable), the text is not
+
+
 def test_pdf_passage_across_a_page_break_records_both_pages(tmp_path: Path, embedder) -> None:
     from ingest.chunker import chunk_document
 
