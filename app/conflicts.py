@@ -2,10 +2,25 @@
 
 The rule, in full:
 
-1. A *figure* is an amount of money with its currency ("NOK 75 billion", "75 billion NOK",
-   "EUR 1.2 million", "€40m"), a percentage ("12.5 %", "12 per cent"), or an end year
-   ("until 2030", "2023–2027"). Amounts are compared by value: "NOK 75 billion" equals
-   "75,000 million NOK".
+1. A *figure* is one of:
+   - an amount of money with its currency ("NOK 75 billion", "75 billion NOK", "EUR 1.2 million",
+     "€40m"). Amounts are compared by value: "NOK 75 billion" equals "75,000 million NOK";
+   - a percentage ("12.5 %", "12 per cent");
+   - an end year ("until 2030", "2023–2027"), unit "end year";
+   - the year of an event, introduced by "in", "since" or "from", a month name allowed between
+     ("signed in 2024", "since 2019", "in May 2024"), unit "year". A year standing alone
+     ("a 2004 agreement", "On May 28, 2024") is not a figure;
+   - a count: a number ("21", "5,000", "2.5", "2.5 million", or "two" to "twenty") directly
+     followed by its unit, a lower-case plural noun ("21 metres", "300 soldiers") or one of a few
+     units with no plural -s ("2.5 million people", "300 staff", "5 km"); one word may stand
+     between ("14 new projects"). The unit is the noun in the singular ("projects" = "project",
+     "meters" = "metre"); "years" stays "years", a duration, never compared with an event's year.
+     Not counts: numbers already read as money, a percentage or a year; a plain year 1900–2099
+     ("2000 soldiers" reads as a year; "2,000 soldiers" counts); a number after a label word
+     ("Article 5", "page 3", "section 2", "May 28"); the second number of a range ("5 to 10
+     soldiers"); a number joined to other characters ("21st", "14:30", "20/01", "2023–2027"); a
+     number whose next word is singular, capitalised or on a short non-unit list ("3 military",
+     "1 project", "28 May", "10 am", "5 of").
 2. A figure's *subject* is the set of content words in its sentence and the one before
    (which often names what "it" or "the programme" is), lower-cased, stop words dropped,
    "Programme" read as "program".
@@ -13,7 +28,10 @@ The rule, in full:
    different values, and their subjects share at least two words, at least one of which
    is in the question (so both are about what was asked, e.g. "Nansen" + "Ukraine"),
    and at least one of the two is in a quote the answer cites (the answer states it;
-   the other may come from a cited or a related passage).
+   the other may come from a cited or a related passage). Events' years are compared only
+   when the question asks when ("when", "what year", "since when"): a document names many
+   dated events on one topic, and a question about something else must not set them against
+   each other.
 4. Every figure in such a pair is reported with its document's title, source and date,
    newest first, and so is the same kind of figure (same unit, same subject test) from
    any other document among the passages, agreeing or not. Nothing is dropped or ranked
@@ -40,6 +58,31 @@ _MONEY = re.compile(
     rf"|(?P<n2>{_NUM})\s?(?:(?P<s2>{_SCALE_WORD})\s)?(?P<c2>{_CUR_WORD}))\b", re.I)
 _PERCENT = re.compile(rf"(?P<n>{_NUM})\s?(?:%|per ?cent\b)", re.I)
 _END_YEAR = re.compile(r"(?:\b(?:until|till|through|to|by)\s|(?:19|20)\d{2}\s?[–-]\s?)(?P<y>(?:19|20)\d{2})\b", re.I)
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_EVENT_YEAR = re.compile(rf"\b(?:in|since|from)\s(?:(?:{'|'.join(_MONTHS)})\.?\s)?(?P<y>(?:19|20)\d{{2}})\b"
+                         r"(?!\s?[–-]\s?\d)", re.I)  # "in 2023–2027" is a range, read as its end year
+_SMALL = dict(zip("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                  "sixteen seventeen eighteen nineteen twenty".split(), range(2, 21)))
+_UNIT_WORD = r"[a-z](?:[a-z-]*[a-z])?"
+_COUNT = re.compile(  # a number, a scale word, then one or two words: the unit is picked in _unit
+    rf"(?<![\w.,:/–-])(?P<n>{_NUM}|(?i:{'|'.join(_SMALL)}))(?:\s(?P<s>thousand|million|billion|trillion))?"
+    rf"(?=\s(?P<w1>{_UNIT_WORD})\b(?:\s(?P<w2>{_UNIT_WORD})\b)?)")  # words looked at, not consumed
+_LABEL = frozenset(_MONTHS) | frozenset("""article art section sec page p pp chapter ch paragraph para clause
+annex appendix item no nr number figure fig table part point step phase stage level grade tier
+resolution rule regulation directive version line row column room floor box act §
+twenty thirty forty fifty sixty seventy eighty ninety hundred thousand""".split())  # tens: "twenty five"
+_NOT_UNIT = frozenset(_MONTHS) | frozenset(_SMALL) | frozenset("""and or of to in on at by for from with
+than as is are was were be been has have had does its this thus plus whereas perhaps always towards
+afterwards besides sometimes others the a an that which who whom per over under into about around
+between nearly almost some each more less ones am pm hrs""".split())  # money and "%" are taken before
+_INVARIABLE = frozenset("""people staff personnel police children men women feet aircraft series species
+km kg cm mm ha""".split())
+_SPELLING = {"meter": "metre", "kilometer": "kilometre", "centimeter": "centimetre", "liter": "litre",
+             "year": "years"}  # "years" is a duration; "year" is the unit of an event's year
+_PLAIN_YEAR = re.compile(r"(?:19|20)\d{2}")
+_RANGE_START = re.compile(rf"(?:\d|\b(?:{'|'.join(_SMALL)}))\s(?:to|and|or)\s$", re.I)
+_ASKS_WHEN = re.compile(r"\b(?:when|what year|which year|what date|how long ago)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")  # a point inside "1.2" is not followed by space
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]+")
 _STOP = frozenset("""a about above after again against all also an and any are as at be been before being
@@ -67,7 +110,7 @@ class Cited(Protocol):
 @dataclass(frozen=True)
 class Figure:
     text: str  # as written, e.g. "NOK 75 billion"
-    unit: str  # NOK, EUR, %, end year
+    unit: str  # NOK, EUR, %, end year, year, or a count's noun: metre, project, people
     value: float
     subject: frozenset[str]
     sentence: str
@@ -83,15 +126,60 @@ def figures(text: str) -> list[Figure]:
             continue
         words = keywords(sentence)
         subject, previous = words | previous, words
+        taken = []  # spans of money, percentages and years: their numbers are not counts
         for f in _MONEY.finditer(sentence):
             num, scale, cur = (f["n1"], f["s1"], f["c1"]) if f["n1"] else (f["n2"], f["s2"], f["c2"])
             value = _number(num) * _SCALE.get((scale or "").lower().rstrip("."), 1.0)
             out.append(Figure(f.group().strip(), _CURRENCY[cur.lower()], value, subject, sentence))
+            taken.append(f.span())
         for f in _PERCENT.finditer(sentence):
             out.append(Figure(f.group().strip(), "%", _number(f["n"]), subject, sentence))
-        for f in _END_YEAR.finditer(sentence):
-            out.append(Figure(f.group().strip(), "end year", float(f["y"]), subject, sentence))
+            taken.append(f.span())
+        for pattern, unit in (_END_YEAR, "end year"), (_EVENT_YEAR, "year"):
+            for f in pattern.finditer(sentence):
+                out.append(Figure(f.group().strip(), unit, float(f["y"]), subject, sentence))
+                taken.append(f.span())
+        for f in _COUNT.finditer(sentence):
+            if any(a < f.end() and f.start() < b for a, b in taken):
+                continue
+            if (count := _count(f, sentence)) is not None:
+                out.append(Figure(*count, subject, sentence))
     return out
+
+
+def _count(f: re.Match[str], sentence: str) -> tuple[str, str, float] | None:
+    """A count's text, unit and value, or None when the number is not counting something (rule 1)."""
+    num, before = f["n"], sentence[:f.start()]
+    if not f["s"] and _PLAIN_YEAR.fullmatch(num):
+        return None  # a year, not a count
+    label = re.search(r"(\S+)\s$", before)
+    if label and label[1].lower().rstrip(".") in _LABEL or _RANGE_START.search(before):
+        return None  # "Article 5", "May 28", the 10 of "5 to 10", the five of "twenty five"
+    end, unit = f.end("w1"), _unit(f["w1"])
+    if unit is None and f["w1"] not in _NOT_UNIT and f["w2"]:  # one word between: "14 new projects"
+        end, unit = f.end("w2"), _unit(f["w2"])
+    if unit is None:
+        return None
+    value = float(_SMALL[num.lower()]) if num.lower() in _SMALL else _number(num)
+    value *= _SCALE.get((f["s"] or "").lower(), 1.0)
+    return sentence[f.start():end], unit, value
+
+
+def _unit(word: str) -> str | None:
+    """The unit a count's word names, folded to the singular; None if the word is not a unit."""
+    if word in _NOT_UNIT:
+        return None
+    if word in _INVARIABLE:
+        return word
+    if len(word) < 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return None  # a count of more than one names a plural: "3 military" is not a unit
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("ches", "shes", "xes", "sses")):
+        word = word[:-2]
+    else:
+        word = word[:-1]
+    return _SPELLING.get(word, word)
 
 
 def keywords(text: str) -> frozenset[str]:
@@ -110,6 +198,7 @@ def keywords(text: str) -> frozenset[str]:
 def differences(question: str, cited: Sequence[Cited], related: Sequence[Cited] = ()) -> list[dict]:
     """Figures on which the passages' documents disagree, newest document first (rule above)."""
     asked = keywords(question)
+    ask_when = bool(_ASKS_WHEN.search(question))
     found: list[tuple[Cited, Figure]] = []
     stated: set[int] = set()  # indexes in `found` of figures inside a cited quote
     seen: dict[tuple[str, str, float], int] = {}
@@ -125,7 +214,7 @@ def differences(question: str, cited: Sequence[Cited], related: Sequence[Cited] 
         for j in range(i + 1, len(found)):
             cj, fj = found[j]
             if (ci.doc_id == cj.doc_id or fi.unit != fj.unit or _same(fi.value, fj.value)
-                    or not {i, j} & stated):
+                    or not {i, j} & stated or (fi.unit == "year" and not ask_when)):
                 continue
             if word := _about(fi, fj, asked):
                 involved.setdefault(i, word)

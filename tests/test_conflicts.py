@@ -44,14 +44,57 @@ NEW = Passage("new", "Press release", "https://example.org/new", "2024-11-28",
     ("Turnout rose to 7 per cent.", "%", 7.0),
     ("The programme runs until 2030.", "end year", 2030.0),
     ("The programme covers 2023–2027.", "end year", 2027.0),
+    ("The partnership was signed in 2024.", "year", 2024.0),
+    ("Norway has had an agreement with the agency since 2006.", "year", 2006.0),
+    ("Support flows from 2019.", "year", 2019.0),
+    ("The agreement was signed in May 2024.", "year", 2024.0),
+    ("The bridge is 21 metres long.", "metre", 21.0),
+    ("The bridge is 21 meters long.", "metre", 21.0),
+    ("Norway sent 300 soldiers.", "soldier", 300.0),
+    ("The fund backs 14 projects.", "project", 14.0),
+    ("The fund backs 14 new projects.", "project", 14.0),
+    ("The fund backs fourteen projects.", "project", 14.0),
+    ("Eleven civilian operations took part.", "operation", 11.0),
+    ("They shipped 5,000 tonnes of grain.", "tonne", 5000.0),
+    ("Aid reached 2.5 million people.", "people", 2.5e6),
+    ("The office has 300 staff.", "staff", 300.0),
+    ("The road is 5 km long.", "km", 5.0),
+    ("Aid went to 12 countries.", "country", 12.0),
+    ("The programme runs over five years.", "years", 5.0),
 ])
 def test_figures_read_value_and_unit(text: str, unit: str, value: float) -> None:
     [f] = figures(text)
     assert (f.unit, f.value, f.sentence) == (unit, value, text)
 
 
-def test_a_year_alone_or_a_bare_number_is_not_a_figure() -> None:
-    assert figures("Since 2006, Norway has had 3 agreements with the agency in 1995.") == []
+@pytest.mark.parametrize("text", [
+    "Norway has had 3 with the agency.",  # a bare number
+    "In total 1995 was a good year for it.",  # a bare year
+    "It rests on a 2004 framework agreement.",
+    "On May 28, 2024, Norway and the EU signed a partnership.",
+    "The agreement was signed on 28 May 2024.",
+    "They met on 3 May.",
+    "See Article 5 of the treaty, and Article 5 states the rest.",
+    "The figure on page 3 lists them; section 2 contains more.",
+    "Norway had 2000 soldiers there.",  # a plain four-digit year-like number reads as a year
+    "The meeting starts at 14:30 hours, or 10 am.",
+    "It is the 21st century.",
+    "Between 5 and 10 units, or 5 to 10 units, were sent.",
+    "Norway has contributed to three military and eleven.",
+    "It is 1 project.",
+    "Of those, 5 of them remain.",
+    "The larger samples pass; the two smaller ones do not.",  # "ones" is no unit
+    "The tender closed 20/01/2025 at noon.",
+])
+def test_not_a_figure(text: str) -> None:
+    assert figures(text) == []
+
+
+def test_a_count_is_not_also_read_from_money_percentages_or_years() -> None:
+    assert [(f.unit, f.value) for f in figures("NOK 75 billion over five years, 7 per cent in 2020.")] == [
+        ("NOK", 75e9), ("%", 7.0), ("year", 2020.0), ("years", 5.0)]
+    assert [f.unit for f in figures("Support from 2023 until 2030, in 2023–2027.")] == [
+        "end year", "end year", "year"]  # "from 2023" is an event's year; "in 2023–2027" a range
 
 
 def test_keywords_meet_across_spellings() -> None:
@@ -107,6 +150,44 @@ def test_undated_sources_come_last() -> None:
     assert note(rows).endswith("NOK 50 billion (Undated page, undated).")
 
 
+BRIDGE_Q = "How long is the Storseisund bridge?"
+
+
+def _bridge(doc_id: str, published: str, text: str) -> Passage:
+    return Passage(doc_id, f"Bridge {doc_id}", f"/{doc_id}.txt", published, text)
+
+
+def test_counts_with_the_same_unit_that_differ_are_listed_newest_first() -> None:
+    old = _bridge("a", "2019-05-01", "The Storseisund bridge is 21 metres long.")
+    new = _bridge("b", "2024-03-01", "The Storseisund bridge is 24 metres long, says the road authority.")
+    rows = differences(BRIDGE_Q, [old, new])
+    assert [(r["figure"], r["unit"], r["published"]) for r in rows] == [
+        ("24 metres", "metre", "2024-03-01"), ("21 metres", "metre", "2019-05-01")]
+    assert note(rows) == ("Note: the sources differ: 24 metres (Bridge b, 2024-03-01); "
+                          "21 metres (Bridge a, 2019-05-01).")
+
+
+def test_counts_that_agree_or_have_other_units_are_not_flagged() -> None:
+    old = _bridge("a", "2019-05-01", "The Storseisund bridge is 21 metres long.")
+    same = _bridge("b", "2024-03-01", "The Storseisund bridge is 21 metres long.")
+    feet = _bridge("c", "2024-03-01", "The Storseisund bridge is 69 feet long.")
+    assert differences(BRIDGE_Q, [old, same]) == []
+    assert differences(BRIDGE_Q, [old, feet]) == []
+
+
+def test_event_years_that_differ_are_flagged_but_not_against_end_years() -> None:
+    q = "When was the partnership on defence signed?"
+    a = Passage("a", "Article", "/a.txt", "2025-01-20", "The defence partnership was signed in 2024.")
+    b = Passage("b", "Blog", "/b.txt", "2023-12-01", "The defence partnership was signed in 2023.")
+    rows = differences(q, [a, b])
+    assert [(r["figure"], r["unit"], r["published"]) for r in rows] == [
+        ("in 2024", "year", "2025-01-20"), ("in 2023", "year", "2023-12-01")]
+    until = Passage("b", "Blog", "/b.txt", "2023-12-01", "The defence partnership was signed to last until 2023.")
+    assert differences(q, [a, until]) == []  # an end year is another kind of figure
+    assert differences("What does the defence partnership cover?", [a, b]) == []  # not asked when
+    assert len(differences("In which year was the defence partnership signed?", [a, b])) == 2
+
+
 @given(st.integers(1, 10_000), st.integers(1, 10_000))
 def test_flagged_exactly_when_values_differ(a: int, b: int) -> None:
     x = Passage("x", "X", "/x", "2020-01-01", f"The Nansen Programme for Ukraine totals NOK {a} million.")
@@ -114,6 +195,14 @@ def test_flagged_exactly_when_values_differ(a: int, b: int) -> None:
     rows = differences(Q, [x, y])
     assert len(rows) == (2 if a != b else 0)
     assert all(r["unit"] == "NOK" for r in rows)
+
+
+@given(st.integers(2, 10_000_000), st.integers(2, 10_000_000))
+def test_counts_flagged_exactly_when_values_differ(a: int, b: int) -> None:
+    x = _bridge("x", "2020-01-01", f"The Storseisund bridge carries {a:,} cars a day.")
+    y = _bridge("y", "2021-01-01", f"The Storseisund bridge carries {b:,} cars a day.")
+    assert [f.value for f in figures(x.passage)] == [a]
+    assert len(differences("How many cars use the Storseisund bridge?", [x, y])) == (2 if a != b else 0)
 
 
 @pytest.mark.slow
