@@ -14,11 +14,12 @@ from pathlib import Path
 
 from app.engine import Engine
 from index.build import Change
+from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.fetch import is_url
 from ingest.loaders import SUFFIXES
 from ingest.records import IngestReport
 
-MAX_UPLOAD_MB = 25
+MAX_UPLOAD_MB = DEFAULT_MAX_BYTES // 1_000_000  # uploads and URLs, as for `docqa ingest`
 MAX_UPLOAD_FILES = 20
 UPLOAD_SUFFIXES = sorted(SUFFIXES)  # .txt .md .html .pdf and their variants
 
@@ -39,6 +40,7 @@ class SourceRow:
     source: str
     url: str | None
     uploaded: bool  # the file lives in the app's uploads folder
+    aliases: list[str]  # other names with the same content, indexed once
 
 
 @dataclass
@@ -60,7 +62,8 @@ def list_sources(engine: Engine) -> list[dict]:
         return []
     up = uploads_dir(engine)
     return [asdict(SourceRow(e.doc_id, e.doc.title, e.doc.kind, e.pages, e.n_passages, e.ingested_at,
-                             e.doc.published, e.doc.source, e.doc.url, _inside(Path(e.doc.source), up)))
+                             e.doc.published, e.doc.source, e.doc.url, _inside(Path(e.doc.source), up),
+                             list(e.aliases)))
             for e in engine.index.docs]
 
 

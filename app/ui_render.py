@@ -115,9 +115,15 @@ def render_sources(rows: list[dict]) -> str:
         body.append(
             f'<tr><td>{e(r["title"])}</td><td>{e(r["kind"].upper())}</td><td>{e(r["pages"] or "–")}</td>'
             f'<td>{e(r["passages"])}</td><td>{e(_day(r["ingested_at"]))}</td>'
-            f'<td class="dq-src">{_source_ref(r)}</td></tr>')
+            f'<td class="dq-src">{_source_ref(r)}{_aliases(r)}</td></tr>')
     return (f'<p class="dq-meta">{len(rows)} document{"s" if len(rows) != 1 else ""} indexed</p>'
             f'<table class="dq-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def _aliases(row: dict) -> str:
+    """The other names of a document indexed once (same content under two names)."""
+    names = row.get("aliases") or []
+    return f'<div class="dq-meta">also as: {e(", ".join(names))}</div>' if names else ""
 
 
 def render_added(results: list[dict]) -> str:

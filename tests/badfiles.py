@@ -40,6 +40,12 @@ almost every trip because the deep Bleik canyon lies close to the shore.</p>
 PDF_TEXT = ("The northern lights season in Tromso runs from September to early April, "
             "and the best viewing hours are between ten at night and two in the morning.")
 OPEN_PDF_TEXT = "In Alta the midnight sun can be seen from 16 May to 26 July, when the sun never sets."
+# A PDF whose middle page is a scan (no text layer): pages 1 and 3 are indexed, page 2 is reported.
+PARTLY_PAGES = ("The Senja coastal road\n\nThe national tourist route along the outer coast of Senja "
+                "is 102 kilometres long and crosses the island from Gryllefjord to Botnhamn.",
+                None,
+                "Tungeneset rest area\n\nFrom the wooden boardwalk at Tungeneset, visitors look out over "
+                "the sharp mountain ridge known as the Devil's Jaw and the open sea beyond it.")
 SECRET = "The outside file must never be indexed: its code word is quartzmarmot.\n"
 
 
@@ -63,6 +69,23 @@ def image_only_pdf() -> bytes:
     pdf.set_fill_color(40, 40, 40)
     for i in range(12):
         pdf.rect(20, 20 + 18 * i, 170 - 7 * i, 6, style="F")
+    return bytes(pdf.output())
+
+
+def partly_scanned_pdf(pages: tuple[str | None, ...] = PARTLY_PAGES) -> bytes:
+    """One page per item: text pages with a real text layer, `None` pages drawn as a 'scan' with none."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        if text is None:
+            pdf.set_fill_color(40, 40, 40)
+            for i in range(12):
+                pdf.rect(20, 20 + 18 * i, 170 - 7 * i, 6, style="F")
+        else:
+            pdf.multi_cell(0, 8, text)
     return bytes(pdf.output())
 
 
@@ -98,6 +121,7 @@ def make_corpus(folder: Path, outside: Path, big_bytes: int) -> dict[str, str]:
         "whales.html": (HTML.encode(), "HTML with script and style"),
         "open-encrypted.pdf": (encrypted_pdf("", OPEN_PDF_TEXT),
                                "encrypted PDF, empty user password"),
+        "partly-scanned.pdf": (partly_scanned_pdf(), "PDF whose page 2 has no text layer (partly ingested)"),
         # bad files
         "empty.txt": (b"", "empty file"),
         "blank.md": (b"  \n\n\t \n", "whitespace only"),

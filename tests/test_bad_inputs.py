@@ -13,14 +13,16 @@ from typer.testing import CliRunner
 
 from app.answer import BadQuestion, clean_question
 from index.store import load_index
-from tests.badfiles import GOOD_TXT, SECRET, make_corpus
+from tests.badfiles import GOOD_TXT, SECRET, make_corpus, partly_scanned_pdf
 
 pytestmark = pytest.mark.slow
 DOCQA = str(Path(sys.executable).with_name("docqa"))
 LIMIT = 50_000  # bytes; huge.txt is twice that
 
 GOOD = ["ferry.md", "glacier-utf16.txt", "harbour-cp1252.txt", "lighthouse-copy.txt",
-        "northern-lights.pdf", "open-encrypted.pdf", "tromso-latin1.txt", "whales.html"]
+        "northern-lights.pdf", "open-encrypted.pdf", "partly-scanned.pdf", "tromso-latin1.txt", "whales.html"]
+# indexed, with one warning line: the pages that have text are answerable, the others are named
+PARTLY = {"partly-scanned.pdf": "no text on page(s) 2 (scanned? OCR is not available)"}
 SKIPPED = {
     "binary.txt": "not text in any recognised encoding",
     "blank.md": "empty file",
@@ -45,6 +47,11 @@ QUESTIONS = {
     "What are the best hours to watch the northern lights in Tromso?": ("northern-lights.pdf", "ten at night"),
     "When can the midnight sun be seen in Alta?": ("open-encrypted.pdf", "16 May"),
 }
+# question -> (page of partly-scanned.pdf the quote must come from, words the quote must hold)
+PAGE_QUESTIONS = {
+    "How long is the national tourist route along the outer coast of Senja?": (1, "102 kilometres"),
+    "What do visitors see from the boardwalk at Tungeneset?": (3, "Devil's Jaw"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +73,7 @@ def test_each_file_has_its_exact_outcome(bad) -> None:
     src = lambda name: str(folder / name)  # noqa: E731
     assert report.added == [src(n) for n in GOOD]
     assert report.updated == report.unchanged == report.removed == []
-    assert report.warnings == {}
+    assert report.warnings == {src(n): [why] for n, why in PARTLY.items()}
     expected = {src(n): why for n, why in SKIPPED.items()}
     size = (folder / "huge.txt").stat().st_size
     expected[src("huge.txt")] = f"too large ({size:,} bytes > limit {LIMIT:,} bytes)"
@@ -92,6 +99,21 @@ def test_good_files_are_answerable(bad, question: str) -> None:
     assert top.source == str(folder / name)
     assert fact in top.quote
     assert engine.index.doc_by_id[top.doc_id].doc.text[top.start:top.end] == top.quote
+
+
+@pytest.mark.parametrize("question", PAGE_QUESTIONS)
+def test_partly_scanned_pdf_is_cited_by_its_pages_with_text(bad, question: str) -> None:
+    folder, engine, _ = bad
+    page, fact = PAGE_QUESTIONS[question]
+    a = engine.ask(question)
+    assert not a.abstained, a.answer
+    top = a.citations[0]
+    assert top.source == str(folder / "partly-scanned.pdf") and fact in top.quote
+    assert (top.page, top.page_end) == (page, page)
+    doc = engine.index.doc_by_id[top.doc_id].doc
+    assert doc.text[top.start:top.end] == top.quote
+    assert len(doc.page_starts) == 3 and doc.text[doc.page_starts[1]:doc.page_starts[2] - 1] == ""  # page 2
+    assert all(c.page != 2 for c in a.citations + a.related if c.doc_id == top.doc_id)
 
 
 def test_old_encodings_are_decoded_not_mangled(bad) -> None:
@@ -143,7 +165,27 @@ def test_cli_prints_one_line_per_skipped_file(bad) -> None:
         assert len(mine) == 1, (name, mine)
         assert mine[0].startswith(f"  skipped  {folder / name}: ")
         assert name not in r.stderr  # nothing about a file goes elsewhere (pypdf's chatter is muted)
+    for name, why in PARTLY.items():  # still indexed (unchanged on this run), its missing pages named
+        assert [ln for ln in lines if str(folder / name) in ln] == [f"  warning  {folder / name}: {why}"]
+        assert name not in r.stderr
     assert lines[-1] == f"0 added, 0 updated, {len(GOOD)} unchanged, 0 removed, {len(SKIPPED) + 3} skipped"
+
+
+def test_cli_first_ingest_adds_a_partly_scanned_pdf_and_names_its_empty_page(tmp_path: Path) -> None:
+    folder = tmp_path.resolve() / "docs"
+    folder.mkdir()
+    (folder / "lighthouse.txt").write_text(GOOD_TXT)
+    (folder / "partly-scanned.pdf").write_bytes(partly_scanned_pdf())
+    r = subprocess.run([DOCQA, "ingest", str(folder), "--index", str(tmp_path / "index")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        f"    added  {folder / 'lighthouse.txt'}",
+        f"    added  {folder / 'partly-scanned.pdf'}",
+        f"  warning  {folder / 'partly-scanned.pdf'}: {PARTLY['partly-scanned.pdf']}",
+        "2 added, 0 updated, 0 unchanged, 0 removed, 0 skipped",
+    ]
+    assert "Traceback" not in r.stderr and "partly-scanned" not in r.stderr
 
 
 def test_cli_exits_nonzero_when_nothing_was_ingested(tmp_path: Path) -> None:
@@ -194,7 +236,7 @@ REFUSED = {
     "   \t\n  ": "the question is empty: type a question in words",
     "?!… ---": "the question is empty: type a question in words",
     "\x00\x07\x1b": "the question is empty: type a question in words",
-    LONG: f"the question is {len(' '.join(LONG.split())):,} characters long; keep it under 2,000",
+    LONG: f"the question is {len(' '.join(LONG.split())):,} characters long; the limit is 2,000",
 }
 ANSWERED = [
     "When did Norway and the EU\x00 sign the security\x07 and defence partnership?\x1b[0m",
