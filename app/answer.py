@@ -16,6 +16,8 @@ from index.sparse import tokenize
 from index.store import Index
 
 MAX_QUESTION_CHARS = 2000
+# ANSI/VT terminal sequences (CSI such as "\x1b[0m", OSC titles, two-character escapes)
+_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
 class BadQuestion(ValueError):
@@ -73,12 +75,13 @@ def clean_question(question: str) -> str:
     """Strip control characters and surrounding space; refuse what cannot be a question."""
     if not isinstance(question, str):
         raise BadQuestion("the question must be text")
-    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in question)
+    text = _TERMINAL_ESCAPE.sub(" ", question)  # pasted colour codes: drop the whole sequence
+    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
     text = re.sub(r"\s+", " ", text).strip()
     if not any(c.isalnum() for c in text):
         raise BadQuestion("the question is empty: type a question in words")
     if len(text) > MAX_QUESTION_CHARS:
-        raise BadQuestion(f"the question is {len(text):,} characters long; keep it under "
+        raise BadQuestion(f"the question is {len(text):,} characters long; the limit is "
                           f"{MAX_QUESTION_CHARS:,}")
     return text
 

@@ -34,28 +34,32 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 @cli.command()
 def ingest(
     paths: Annotated[Optional[list[str]], typer.Argument(
-        help="Files, folders or http(s) URLs [default: corpus/]")] = None,
+        help="Files, folders or http(s) URLs [default: ./corpus, else the shipped corpus]")] = None,
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option(help="Ignore the existing index and build from scratch")] = False,
-    max_mb: Annotated[float, typer.Option(help="Skip files and downloads larger than this many MB")] = 50.0,
-    related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in corpus/related.toml")] = False,
+    max_mb: Annotated[Optional[float], typer.Option(
+        min=0.001, help="Skip files and downloads larger than this many MB [default: 50]")] = None,
+    related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in the default corpus's related.toml")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 20.0,
 ) -> None:
     """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
+    from ingest.discover import default_corpus
     from ingest.fetch import is_url, merge_reports
     from ingest.related import RelatedError, read_related
 
     engine = _engine(index)
+    max_bytes = int(max_mb * 1e6) if max_mb else None  # None: the engine's default
     urls: list = [p for p in paths or [] if is_url(p)]
     files = [Path(p) for p in paths or [] if not is_url(p)]
     try:
         urls += read_related() if related else []
         reports = []
         if files or not (urls or related):
-            reports.append(engine.ingest(files or [Path("corpus")], rebuild=rebuild,
-                                         progress=sys.stderr.isatty(), max_bytes=int(max_mb * 1e6)))
+            reports.append(engine.ingest(files or [default_corpus()], rebuild=rebuild,
+                                         progress=sys.stderr.isatty(), max_bytes=max_bytes))
         if urls:
-            reports.append(engine.ingest_urls(urls, timeout=timeout, max_bytes=int(max_mb * 1e6)))
+            reports.append(engine.ingest_urls(urls, timeout=timeout, max_bytes=max_bytes,
+                                              rebuild=rebuild and not reports))
     except (IndexProblem, RelatedError) as exc:
         raise _fail(str(exc)) from None
     report = merge_reports(*reports)

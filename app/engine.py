@@ -54,15 +54,17 @@ class Engine:
         return ingest_paths(paths, self.root, self.embedder, self.build_settings,
                             rebuild=rebuild, progress=progress, **kw)
 
-    def apply(self, change: Change, progress: bool = False) -> IngestReport:
-        return update(self.root, change, self.embedder, self.build_settings, progress=progress)
+    def apply(self, change: Change, progress: bool = False, rebuild: bool = False) -> IngestReport:
+        return update(self.root, change, self.embedder, self.build_settings, progress=progress,
+                      rebuild=rebuild)
 
     def ingest_urls(self, urls: list[str | RelatedSource], timeout: float | None = None,
-                    max_bytes: int | None = None) -> IngestReport:
-        """Fetch web pages and PDFs (URLs or `RelatedSource`s) and add them; failures are reported
-        per URL, and when nothing could be fetched the index is not touched."""
+                    max_bytes: int | None = None, rebuild: bool = False) -> IngestReport:
+        """Fetch web pages and PDFs (URLs or `RelatedSource`s) and add them (`rebuild`: instead of
+        what the index held); failures are reported per URL, and when nothing could be fetched
+        the index is not touched."""
         from ingest.fetch import fetch_all
 
         kw = {k: v for k, v in (("timeout", timeout), ("max_bytes", max_bytes)) if v}
         docs, skipped = fetch_all(urls, **kw)
-        return self.apply(Change(docs, set(), skipped)) if docs else IngestReport(skipped=skipped)
+        return self.apply(Change(docs, set(), skipped), rebuild=rebuild) if docs else IngestReport(skipped=skipped)

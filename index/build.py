@@ -14,11 +14,9 @@ from index.embedder import Embedder
 from index.settings import BuildSettings
 from index.store import DocEntry, Index, IndexProblem, load_index, write_index, write_lock
 from ingest.chunker import chunk_document, indexed_text
-from ingest.discover import discover
+from ingest.discover import DEFAULT_MAX_BYTES, discover
 from ingest.loaders import LoadError, load_file
 from ingest.records import Document, IngestReport, Passage
-
-DEFAULT_MAX_BYTES = 50_000_000
 
 Progress = Callable[[str, float], None]  # (message, fraction done)
 # a document's passages, their vectors, and their sentences' vectors (None in older indexes)
@@ -57,10 +55,11 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
 
 
 def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettings, *,
-           progress: bool = False) -> IngestReport:
-    """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock."""
+           progress: bool = False, rebuild: bool = False) -> IngestReport:
+    """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock;
+    `rebuild` starts from an empty index instead of the current one."""
     with write_lock(root):
-        return apply_change(root, _load_old(root, settings, False), change, embedder, settings,
+        return apply_change(root, _load_old(root, settings, rebuild), change, embedder, settings,
                             progress=progress)
 
 

@@ -180,7 +180,8 @@ def load_index(root: Path, settings: BuildSettings | None = None, verify: bool =
 
 
 def _load_version(root: Path, path: Path, settings: BuildSettings | None, verify: bool) -> Index:
-    rebuild = f"rebuild it with: docqa ingest --index {root} --rebuild"
+    rebuild = (f"rebuild it from its sources with: docqa ingest [FILES, FOLDERS, URLS] --index {root} "
+               "--rebuild (with none named, the default corpus)")
     try:
         manifest = json.loads((path / "manifest.json").read_text())
         fmt, model, checksums = manifest["format_version"], manifest["model"], dict(manifest["checksums"])

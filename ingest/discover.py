@@ -8,6 +8,15 @@ from pathlib import Path
 
 from ingest.loaders import kind_of
 
+DEFAULT_MAX_BYTES = 50_000_000  # files and downloads alike (`docqa ingest --max-mb`)
+SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"  # the article docqa ships with
+
+
+def default_corpus() -> Path:
+    """`corpus/` in the working directory if there is one, else the corpus shipped with docqa."""
+    here = Path("corpus")
+    return here if here.is_dir() else SHIPPED_CORPUS
+
 
 @dataclass
 class Found:

@@ -13,12 +13,12 @@ from dataclasses import replace
 import httpx
 
 from ingest.decode import DecodeError
+from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.loaders import LoadError, load_bytes
 from ingest.records import Document, IngestReport
 from ingest.related import RelatedSource
 
 DEFAULT_TIMEOUT = 20.0  # seconds, for connecting, each read, and the whole body
-DEFAULT_MAX_BYTES = 20_000_000
 MAX_REDIRECTS = 5
 USER_AGENT = "docqa/0.1 (document question answering; fetches pages a user names)"
 

@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.discover import default_corpus
+
 RELATED_FILE = Path("corpus") / "related.toml"
 
 
@@ -25,8 +27,9 @@ class RelatedSource:
     published: str | None = None  # ISO date
 
 
-def read_related(path: Path = RELATED_FILE) -> list[RelatedSource]:
-    """The `[[document]]` entries of `path`, in file order."""
+def read_related(path: Path | None = None) -> list[RelatedSource]:
+    """The `[[document]]` entries of `path` (default: related.toml of the default corpus), in order."""
+    path = path or default_corpus() / RELATED_FILE.name
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.answer import BadQuestion
+from app.answer import BadQuestion, clean_question
 from tests.conftest import ROOT
 
 DOCQA = [sys.executable, "-m", "app.cli"]
@@ -75,6 +75,14 @@ def test_bad_question_is_a_clean_error(article_engine) -> None:
     proc = run("ask", "  ", index=article_engine.root)
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("error:") and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("pasted", ["\x1b[0m", "\x1b[1;31m\x1b[K", "\x1b]0;title\x07", "\x1bM\x07\x7f"])
+def test_terminal_escape_sequences_are_dropped_whole(pasted: str) -> None:
+    with pytest.raises(BadQuestion, match="empty"):
+        clean_question(pasted)  # nothing of "[0m" survives to be asked as a question
+    assert clean_question(f"{pasted}When was it signed?{pasted}") == "When was it signed?"
+    assert clean_question("Was [0m a typo?") == "Was [0m a typo?"  # without ESC it is plain text
 
 
 def test_missing_index_is_a_clean_error(tmp_path: Path) -> None:

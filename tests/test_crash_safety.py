@@ -155,7 +155,8 @@ def test_damaged_index_is_refused_with_the_way_to_rebuild(old_index, tmp_path: P
         load_index(root)
     message = str(info.value)
     assert message.startswith(DAMAGE[case][2])
-    assert message.endswith(f"rebuild it with: docqa ingest --index {root} --rebuild")
+    assert message.endswith(f"rebuild it from its sources with: docqa ingest [FILES, FOLDERS, URLS] "
+                            f"--index {root} --rebuild (with none named, the default corpus)")
     assert "\n" not in message
 
 
@@ -173,7 +174,8 @@ def test_current_pointing_nowhere_is_refused(old_index, tmp_path: Path) -> None:
     root = tmp_path / "index"
     shutil.copytree(old_index[0], root)
     (root / "CURRENT").write_text("v-gone")
-    with pytest.raises(IndexProblem, match=r"^index manifest at .*v-gone is unreadable .*--rebuild$"):
+    with pytest.raises(IndexProblem, match=r"^index manifest at .*v-gone is unreadable .*--rebuild "
+                                           r"\(with none named, the default corpus\)$"):
         load_index(root)
 
 
@@ -184,8 +186,9 @@ def test_ask_shows_damage_as_one_error_line(old_index, tmp_path: Path) -> None:
     assert r.returncode == 1
     assert r.stdout == ""
     assert r.stderr.splitlines() == [
-        "error: index file embeddings.npy is missing or corrupt (checksum mismatch); "
-        f"rebuild it with: docqa ingest --index {root} --rebuild"]
+        "error: index file embeddings.npy is missing or corrupt (checksum mismatch); rebuild it from "
+        f"its sources with: docqa ingest [FILES, FOLDERS, URLS] --index {root} --rebuild (with none "
+        "named, the default corpus)"]
 
 
 def test_ingest_over_damage_asks_for_rebuild_and_rebuild_repairs(old_index, embedder, tmp_path: Path) -> None:

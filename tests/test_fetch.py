@@ -254,6 +254,10 @@ def test_cli_ingests_files_and_urls_in_one_report(site: tuple[str, Site], tmp_pa
     again = CliRunner().invoke(app.cli.cli, ["ingest", page, "--timeout", str(TIMEOUT)])
     assert f"unchanged  {page}" in again.output.splitlines() and again.exit_code == 0
 
+    rebuilt = CliRunner().invoke(app.cli.cli, ["ingest", page, "--rebuild", "--timeout", str(TIMEOUT)])
+    assert rebuilt.exit_code == 0 and f"    added  {page}" in rebuilt.output.splitlines()
+    assert [d.doc.source for d in engine.index.docs] == [page]  # rebuilt from the URL alone
+
 
 @pytest.mark.slow
 def test_app_sources_tab_adds_a_url(site: tuple[str, Site], tmp_path, embedder) -> None:

@@ -61,7 +61,7 @@ def test_related_without_network_reports_each_url_and_changes_nothing(
     engine.embedder = embedder
     engine.ingest([CORPUS])
     before = _snapshot(index)
-    monkeypatch.chdir(ROOT)  # `--related` reads corpus/related.toml from the working directory
+    monkeypatch.chdir(tmp_path)  # no corpus/ here: `--related` reads the shipped corpus's list
 
     result = CliRunner().invoke(cli, ["ingest", "--related", "--index", str(index), "--timeout", "5"])
 
@@ -73,3 +73,15 @@ def test_related_without_network_reports_each_url_and_changes_nothing(
     assert "0 added, 0 updated, 0 unchanged, 0 removed, 6 skipped" in result.output
     assert result.exit_code == 1 and "nothing was ingested" in result.output
     assert _snapshot(index) == before  # same CURRENT, same version, same bytes: the index is as it was
+
+
+def test_default_corpus_is_the_working_directorys_else_the_shipped_one(tmp_path: Path, monkeypatch) -> None:
+    from ingest.discover import SHIPPED_CORPUS, default_corpus
+
+    monkeypatch.chdir(tmp_path)
+    assert default_corpus() == SHIPPED_CORPUS and (SHIPPED_CORPUS / RELATED_FILE.name).is_file()
+    assert read_related() == read_related(ROOT / RELATED_FILE)
+    (tmp_path / "corpus").mkdir()
+    assert default_corpus() == Path("corpus")
+    with pytest.raises(RelatedError, match="cannot read corpus/related.toml"):
+        read_related()  # this corpus has no list: say so rather than fall back silently
