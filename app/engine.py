@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.answer import Answer, AnswerSettings, answer
 from index.build import Change, ingest_paths, update
-from index.embedder import Embedder
+from index.embedder import Embedder, model_cache_dir
 from index.search import Retriever
 from index.settings import BuildSettings, index_dir
 from index.store import Index, load_index
@@ -21,7 +21,7 @@ class Engine:
     def __init__(self, index: str | Path | None = None, model: str | None = None,
                  answer_settings: AnswerSettings = AnswerSettings()) -> None:
         self.root = index_dir(index)
-        self.embedder = Embedder(model)
+        self.embedder = Embedder(model, cache_dir=model_cache_dir(self.root))  # beside this index
         self.build_settings = BuildSettings(model=self.embedder.model_id)
         self.answer_settings = answer_settings
         self._index: Index | None = None

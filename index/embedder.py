@@ -51,12 +51,13 @@ def resolve_model(name: str) -> Path:
     return path.resolve()
 
 
-def model_cache_dir() -> Path:
-    """Where exported ONNX models live: `DOCQA_MODELS`, else `models/` beside the index dir."""
+def model_cache_dir(index_root: Path | None = None) -> Path:
+    """Where exported ONNX models live: `DOCQA_MODELS`, else `models/` beside the index dir
+    (`index_root`, else the configured one)."""
     from index.settings import index_dir
 
     env = os.environ.get("DOCQA_MODELS")
-    return Path(env) if env else index_dir().resolve().parent / "models"
+    return Path(env) if env else (index_root or index_dir()).resolve().parent / "models"
 
 
 class Embedder:

@@ -97,3 +97,13 @@ def test_manifest_records_backend_and_queries_follow_it(models, tmp_path, monkey
     row = next(i for i, p in enumerate(index.passages) if p.start == top.passage_start
                and p.doc_id == top.doc_id)
     assert top.trace["dense_score"] == pytest.approx(float(index.embeddings[row] @ qvec), abs=1e-4)
+
+
+def test_exported_models_are_cached_beside_the_index_named_by_option(tmp_path, monkeypatch) -> None:
+    from app.engine import Engine
+
+    monkeypatch.delenv("DOCQA_MODELS", raising=False)
+    monkeypatch.delenv("DOCQA_INDEX", raising=False)
+    assert Engine(tmp_path / "a" / "index").embedder.cache_dir == (tmp_path / "a" / "models").resolve()
+    monkeypatch.setenv("DOCQA_MODELS", str(tmp_path / "shared"))
+    assert Engine(tmp_path / "b" / "index").embedder.cache_dir == tmp_path / "shared"
