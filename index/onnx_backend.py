@@ -13,6 +13,7 @@ for answer selection at no extra model cost.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -95,10 +96,14 @@ def quantize_int8(fp32: Path, out: Path, per_channel: bool = True, reduce_range:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(out), per_channel=per_channel, reduce_range=reduce_range,
-                     weight_type=QuantType.QInt8, op_types_to_quantize=list(op_types),
-                     # fused ops (Attention, BiasGelu) carry no inferred output types
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    logging.disable(logging.WARNING)  # its advice to pre-process is for calibrated (static) quantisation
+    try:
+        quantize_dynamic(str(fp32), str(out), per_channel=per_channel, reduce_range=reduce_range,
+                         weight_type=QuantType.QInt8, op_types_to_quantize=list(op_types),
+                         # fused ops (Attention, BiasGelu) carry no inferred output types
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 class OnnxEncoder:
