@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from ingest.fetch import is_url
+
 DocText = Callable[[str], "str | None"]  # doc_id -> the document's full text, if indexed
 CONTEXT_CHARS = 300  # shown on each side of a passage under "read surrounding text"
 SOURCE_ROUTE = "source"  # the app serves an indexed document's own file at source/{doc_id}
@@ -223,7 +225,7 @@ def _open(c: dict) -> str:
     links = []
     if url := _web_url(c):
         links.append(_link(url, "Open the source ↗"))
-    if not _is_web(c.get("source")):
+    if not is_url(c.get("source") or ""):
         links.append(_link(file_href(c["doc_id"], c.get("page")), "Open the file ↗")
                      + f' <span class="dq-path">{e(c.get("source"))}</span>')
     return f'<div class="dq-open">{" · ".join(links)}</div>'
@@ -233,19 +235,15 @@ def _source_ref(r: dict) -> str:
     refs = []
     if url := _web_url(r):
         refs.append(_link(url, e(url)))
-    if not _is_web(r["source"]):
+    if not is_url(r["source"]):
         label = "uploaded: " if r.get("uploaded") else ""
         refs.append(label + _link(file_href(r["doc_id"]), f'<span class="dq-path">{e(r["source"])}</span>'))
     return "<br>".join(refs)
 
 
-def _is_web(text: str | None) -> bool:
-    return bool(re.match(r"^https?://", text or "", re.I))
-
-
 def _web_url(d: dict) -> str | None:
     """The document's http(s) address: its url, else its source when that is one; never another scheme."""
-    return next((u for u in (d.get("url"), d.get("source")) if _is_web(u)), None)
+    return next((u for u in (d.get("url"), d.get("source")) if is_url(u or "")), None)
 
 
 def _link(href: str, label_html: str) -> str:

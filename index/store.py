@@ -34,7 +34,6 @@ import numpy as np
 from index.settings import (FORMAT_VERSION, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M,
                             HNSW_THRESHOLD, BuildSettings)
 from index.sparse import Bm25, passage_texts
-from ingest.chunker import indexed_text
 from ingest.records import Document, Passage, Region
 
 log = logging.getLogger(__name__)
@@ -139,7 +138,7 @@ def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passa
     if sentences is not None:  # half precision: only compared to rank a few sentences
         np.save(tmp / "sentences.npy", sentences.astype(np.float16))
     faiss.write_index(build_dense(embeddings), str(tmp / "dense.faiss"))
-    own = [indexed_text(p.title, p.section, p.text) for p in passages] if settings.bm25_context else None
+    own = passage_texts(passages, 0) if settings.bm25_context else None  # the passages alone
     Bm25.build(passage_texts(passages, settings.bm25_context), k1=settings.bm25_k1, b=settings.bm25_b,
                own=own).save(tmp / "bm25")
     manifest = {

@@ -89,29 +89,32 @@ def test_each_file_has_its_exact_outcome(bad) -> None:
     assert sorted(e.doc.source for e in index.docs) == [src(n) for n in GOOD]
 
 
+def _top_citation(engine, question: str, source: Path, fact: str):  # noqa: ANN001, ANN202
+    """The answer, its first citation and that citation's document, checked: from `source`,
+    quoting `fact` exactly."""
+    a = engine.ask(question)
+    assert not a.abstained, a.answer
+    top = a.citations[0]
+    assert top.source == str(source)
+    assert fact in top.quote
+    doc = engine.index.doc_by_id[top.doc_id].doc
+    assert doc.text[top.start:top.end] == top.quote
+    return a, top, doc
+
+
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_good_files_are_answerable(bad, question: str) -> None:
     folder, engine, _ = bad
     name, fact = QUESTIONS[question]
-    a = engine.ask(question)
-    assert not a.abstained, a.answer
-    top = a.citations[0]
-    assert top.source == str(folder / name)
-    assert fact in top.quote
-    assert engine.index.doc_by_id[top.doc_id].doc.text[top.start:top.end] == top.quote
+    _top_citation(engine, question, folder / name, fact)
 
 
 @pytest.mark.parametrize("question", PAGE_QUESTIONS)
 def test_partly_scanned_pdf_is_cited_by_its_pages_with_text(bad, question: str) -> None:
     folder, engine, _ = bad
     page, fact = PAGE_QUESTIONS[question]
-    a = engine.ask(question)
-    assert not a.abstained, a.answer
-    top = a.citations[0]
-    assert top.source == str(folder / "partly-scanned.pdf") and fact in top.quote
+    a, top, doc = _top_citation(engine, question, folder / "partly-scanned.pdf", fact)
     assert (top.page, top.page_end) == (page, page)
-    doc = engine.index.doc_by_id[top.doc_id].doc
-    assert doc.text[top.start:top.end] == top.quote
     assert len(doc.page_starts) == 3 and doc.text[doc.page_starts[1]:doc.page_starts[2] - 1] == ""  # page 2
     assert all(c.page != 2 for c in a.citations + a.related if c.doc_id == top.doc_id)
 
