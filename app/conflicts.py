@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 _CURRENCY = {"nok": "NOK", "kroner": "NOK", "eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR",
@@ -85,6 +86,7 @@ _RANGE_START = re.compile(rf"(?:\d|\b(?:{'|'.join(_SMALL)}))\s(?:to|and|or)\s$",
 _ASKS_WHEN = re.compile(r"\b(?:when|what year|which year|what date|how long ago)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")  # a point inside "1.2" is not followed by space
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]+")
+_POSSESSIVE = re.compile(r"['’]s?$")
 _STOP = frozenset("""a about above after again against all also an and any are as at be been before being
 below between both but by can could did do does doing down during each few for from further had has
 have having he her here hers him his how i if in into is it its itself just more most much no nor not
@@ -186,7 +188,7 @@ def keywords(text: str) -> frozenset[str]:
     """Content words, lower-cased and lightly normalised so that close spellings meet."""
     words = set()
     for w in _WORD.findall(text):
-        w = re.sub(r"['’]s?$", "", w.lower())
+        w = _POSSESSIVE.sub("", w.lower())
         w = {"programme": "program", "programmes": "program", "defence": "defense"}.get(w, w)
         if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
             w = w[:-1]
@@ -203,7 +205,9 @@ def differences(question: str, cited: Sequence[Cited], related: Sequence[Cited] 
     stated: set[int] = set()  # indexes in `found` of figures inside a cited quote
     seen: dict[tuple[str, str, float], int] = {}
     for c, quoted in [(c, True) for c in cited] + [(c, False) for c in related]:
-        for f in figures(c.passage):
+        if not quoted and not stated:
+            return []  # every disagreement involves a figure a cited quote states
+        for f in _passage_figures(c.passage):
             i = seen.setdefault((c.doc_id, f.unit, f.value), len(found))
             if i == len(found):
                 found.append((c, f))
@@ -231,6 +235,12 @@ def differences(question: str, cited: Sequence[Cited], related: Sequence[Cited] 
             for i, (c, f) in enumerate(found) if i in involved]
     rows.sort(key=lambda r: r["published"] or "", reverse=True)  # undated last
     return rows
+
+
+@lru_cache(maxsize=4096)
+def _passage_figures(text: str) -> tuple[Figure, ...]:
+    """`figures` of a passage, kept: the same passages come back question after question."""
+    return tuple(figures(text))
 
 
 def _about(a: Figure, b: Figure, asked: frozenset[str]) -> str | None:
