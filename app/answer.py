@@ -91,7 +91,7 @@ def answer(index: Index, embedder: Embedder, question: str,
     """Answer `question` from `index` by quoting its best sentences, or abstain."""
     t0 = time.perf_counter()
     question = clean_question(question)
-    qvec = embedder.for_settings(index.settings).encode([question])[0]  # the index's backend
+    qvec = embedder.for_settings(index.settings).encode_query(question)  # the index's backend
     hits = search(index, question, qvec, k=max(settings.k, settings.candidates), retriever=retriever)
     chosen, evidence = _choose(index, embedder, question, qvec, hits[:settings.candidates], settings)
     abstained = not chosen or evidence < settings.threshold

@@ -130,11 +130,11 @@ def retrieve(index: Index, embedder: Embedder, queries: dict[str, str], retrieve
              depth: int = DEPTH, progress: bool = False, qvecs=None) -> Run:  # noqa: ANN001
     """Top `depth` corpus ids per query, each scored by its best passage.
 
-    Queries are encoded in one batch (pass `qvecs` to share them between retrievers).
+    Each query is encoded on its own, as `ask` does (pass `qvecs` to share them between retrievers).
     """
     qids = list(queries)
     if qvecs is None:
-        qvecs = embedder.encode([queries[q] for q in qids], progress=progress)
+        qvecs = embedder.encode_queries([queries[q] for q in qids], progress=progress)
     corpus_id = _corpus_ids(index)
     run: dict[str, dict[str, float]] = {}
     for qid, qvec in tqdm(list(zip(qids, qvecs)), desc=f"querying ({retriever})", unit="q",
@@ -183,7 +183,7 @@ def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], in
     t0 = time.perf_counter()
     qids = list(data.queries)
     embedder = engine.embedder.for_settings(engine.index.settings)  # the backend the index was built with
-    qvecs = embedder.encode([data.queries[q] for q in qids], progress=progress)
+    qvecs = embedder.encode_queries([data.queries[q] for q in qids], progress=progress)
     result.seconds["encode_queries"] = round(time.perf_counter() - t0, 2)
     for r in retrievers:
         t0 = time.perf_counter()

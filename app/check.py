@@ -135,7 +135,7 @@ def check_claim(index: Index, embedder: Embedder, claim: str,
     t0 = time.perf_counter()
     claim = clean_question(claim)
     embedder = embedder.for_settings(index.settings)  # the backend the index was built with
-    qvec = embedder.encode([claim])[0]
+    qvec = embedder.encode_query(claim)
     hits = search(index, claim, qvec, k=settings.passages)
     # A pair lets a sentence borrow its subject from the one before ("Established in 2021, the EDF").
     cands = [(h, i, j) for h in hits for j in range(len(h.passage.sentences)) for i in {max(j - 1, 0), j}]

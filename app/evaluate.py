@@ -80,7 +80,7 @@ def evaluate_one(engine, q: Question, retriever: Retriever = "hybrid") -> dict: 
     """
     ans: Answer = engine.ask(q.question, retriever=retriever)
     embedder = engine.embedder.for_settings(engine.index.settings)  # the index's backend
-    hits = search(engine.index, q.question, embedder.encode([q.question])[0], k=max(HIT_KS),
+    hits = search(engine.index, q.question, embedder.encode_query(q.question), k=max(HIT_KS),
                   retriever=retriever)
     row = ans.to_dict()
     rank = None if q.answer is None else m.first_rank([_text_if_doc(h, q.doc_id) for h in hits], q.answer)

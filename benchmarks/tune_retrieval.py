@@ -86,6 +86,11 @@ class Bench:
 
     def run(self, retriever: str, s: SearchSettings, bm25: tuple = (1.5, 0.75, "lucene", "title", None),
             blend: float = 0.0) -> float:
+        return float(np.mean(list(self.per_query(retriever, s, bm25, blend).values())))
+
+    def per_query(self, retriever: str, s: SearchSettings, bm25: tuple = (1.5, 0.75, "lucene", "title", None),
+                  blend: float = 0.0) -> dict[str, float]:
+        """nDCG@10 of each judged query under one configuration."""
         bms = self.bm25_scores(*bm25) if retriever != "dense" else None
         run = {}
         for qi, qid in enumerate(self.qids):
@@ -113,7 +118,16 @@ class Bench:
                 d_all, b_all = d, bsc
                 cands = fuse(dense[0], bm[0], lambda rows: (d_all[rows], b_all[rows]), s)
             run[qid] = doc_run(cands, self.pid, blend)
-        return ir_metrics(self.qrels, run)[0]["ndcg@10"]
+        return {q: m["ndcg@10"] for q, m in ir_metrics(self.qrels, run)[1].items()}
+
+
+def paired_bootstrap(a: dict[str, float], b: dict[str, float], samples: int = 10_000,
+                     seed: int = 0) -> tuple[float, float, float]:
+    """Mean of a − b over queries and its 95% percentile interval, resampling queries."""
+    diff = np.array([a[q] - b[q] for q in a])
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), (samples, len(diff)))].mean(1)
+    return float(diff.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def main() -> None:
@@ -123,6 +137,9 @@ def main() -> None:
     ap.add_argument("--compare", type=Path, nargs="*", default=[],
                     help="other SciFact indexes (e.g. another backend): dense, BM25, default side by side")
     ap.add_argument("--quick", action="store_true", help="fewer configurations")
+    ap.add_argument("--batched-queries", action="store_true",
+                    help="encode the queries in batches (before 2026-11-26) instead of each on its own as "
+                         "`ask` does; int8 vectors depend on the batch")
     args = ap.parse_args()
 
     from app.engine import Engine
@@ -140,7 +157,8 @@ def main() -> None:
         engine = Engine(path)
         qids = list(data.queries)
         queries = [data.queries[q] for q in qids]
-        qvecs = engine.embedder.for_settings(index.settings).encode(queries)
+        embedder = engine.embedder.for_settings(index.settings)
+        qvecs = embedder.encode(queries) if args.batched_queries else embedder.encode_queries(queries)
         return Bench(index, qids, queries, qvecs, data.qrels)
 
     b = bench_of(args.index)
@@ -154,10 +172,15 @@ def main() -> None:
 
     add(f"dense alone ({backend})", b.run("dense", base))
     add("BM25 alone (k1 1.5, b 0.75, lucene, title in text)", b.run("bm25", base))
-    add("hybrid, plain RRF k=60, depth 100 (baseline)", b.run("hybrid", base))
+    rrf_q = b.per_query("hybrid", base)
+    default_q = b.per_query("hybrid", default, bm25=_default_bm25())
+    add("hybrid, plain RRF k=60, depth 100 (baseline)", float(np.mean(list(rrf_q.values()))))
     add(f"hybrid, docqa default settings ({default.fusion} w={default.dense_weight}, depth {default.depth}, "
         f"BM25 k1={_default_bm25()[0]} b={_default_bm25()[1]}, context {_default_bm25()[5]})",
-        b.run("hybrid", default, bm25=_default_bm25()))
+        float(np.mean(list(default_q.values()))))
+    margin, lo, hi = paired_bootstrap(default_q, rrf_q)
+    print(f"  default − plain RRF: {100 * margin:+.2f} points, 95% interval {100 * lo:+.2f} to {100 * hi:+.2f} "
+          f"(paired bootstrap over the {len(rrf_q)} queries)", flush=True)
     add("BM25 alone, docqa default settings", b.run("bm25", default, bm25=_default_bm25()))
     for k in ([] if args.quick else [10, 30, 100]):
         add(f"  RRF k={k}", b.run("hybrid", replace(base, rrf_k=k)))
@@ -208,8 +231,13 @@ def main() -> None:
         o = bench_of(path)
         ob = o.index.settings.backend
         add(f"[{ob}] dense alone", o.run("dense", base))
-        add(f"[{ob}] hybrid, plain RRF k=60", o.run("hybrid", base))
-        add(f"[{ob}] hybrid, docqa default settings", o.run("hybrid", default, bm25=_default_bm25()))
+        o_rrf = o.per_query("hybrid", base)
+        o_default = o.per_query("hybrid", default, bm25=_default_bm25())
+        add(f"[{ob}] hybrid, plain RRF k=60", float(np.mean(list(o_rrf.values()))))
+        add(f"[{ob}] hybrid, docqa default settings", float(np.mean(list(o_default.values()))))
+        margin, lo, hi = paired_bootstrap(o_default, o_rrf)
+        print(f"  [{path}] default − plain RRF: {100 * margin:+.2f} points, 95% interval "
+              f"{100 * lo:+.2f} to {100 * hi:+.2f}", flush=True)
 
     print("\n| configuration | nDCG@10 |\n| --- | --- |")
     for name, score in rows:

@@ -142,6 +142,23 @@ class Embedder:
                                  convert_to_numpy=True, show_progress_bar=progress)
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """A question's unit vector, the text encoded on its own."""
+        return self.encode([text])[0]
+
+    def encode_queries(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """Many questions' vectors, each encoded on its own as `encode_query` does, so that a batch
+        evaluation scores the vectors `ask` uses. int8 ONNX quantises activations per batch: a
+        question batched with others gets another vector (on SciFact train, plain RRF's nDCG@10
+        moved by 0.002 and the default hybrid's by 0.003)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if progress:
+            from tqdm import tqdm
+
+            texts = tqdm(texts, desc="encoding queries", unit="q")
+        return np.stack([self.encode_query(t) for t in texts])
+
     def encode_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]],
                      progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Vectors of `texts` and of the character `spans` inside each (rows concatenated in order).

@@ -107,3 +107,14 @@ def test_exported_models_are_cached_beside_the_index_named_by_option(tmp_path, m
     assert Engine(tmp_path / "a" / "index").embedder.cache_dir == (tmp_path / "a" / "models").resolve()
     monkeypatch.setenv("DOCQA_MODELS", str(tmp_path / "shared"))
     assert Engine(tmp_path / "b" / "index").embedder.cache_dir == tmp_path / "shared"
+
+
+def test_queries_in_a_batch_get_the_vectors_ask_gives_them(models, embedder) -> None:
+    """int8 quantises activations per batch, so a batch evaluation must encode each query alone."""
+    int8 = Embedder(embedder.model_id, backend="onnx-int8", cache_dir=models[0])
+    queries = [t for t in TEXTS if t.strip()]
+    batch = int8.encode_queries(queries)
+    assert batch.shape == (len(queries), int8.dim)
+    for q, row in zip(queries, batch):
+        assert np.array_equal(row, int8.encode_query(q)), q
+    assert int8.encode_queries([]).shape == (0, int8.dim)
