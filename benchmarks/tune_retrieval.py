@@ -172,15 +172,19 @@ def main() -> None:
 
     add(f"dense alone ({backend})", b.run("dense", base))
     add("BM25 alone (k1 1.5, b 0.75, lucene, title in text)", b.run("bm25", base))
-    rrf_q = b.per_query("hybrid", base)
-    default_q = b.per_query("hybrid", default, bm25=_default_bm25())
-    add("hybrid, plain RRF k=60, depth 100 (baseline)", float(np.mean(list(rrf_q.values()))))
-    add(f"hybrid, docqa default settings ({default.fusion} w={default.dense_weight}, depth {default.depth}, "
-        f"BM25 k1={_default_bm25()[0]} b={_default_bm25()[1]}, context {_default_bm25()[5]})",
-        float(np.mean(list(default_q.values()))))
-    margin, lo, hi = paired_bootstrap(default_q, rrf_q)
-    print(f"  default − plain RRF: {100 * margin:+.2f} points, 95% interval {100 * lo:+.2f} to {100 * hi:+.2f} "
-          f"(paired bootstrap over the {len(rrf_q)} queries)", flush=True)
+    def against_rrf(bench: Bench, prefix: str = "") -> None:
+        """Plain RRF and docqa's default on `bench`, and the default's margin with its interval."""
+        rrf_q = bench.per_query("hybrid", base)
+        default_q = bench.per_query("hybrid", default, bm25=_default_bm25())
+        add(f"{prefix}hybrid, plain RRF k=60, depth 100 (baseline)", float(np.mean(list(rrf_q.values()))))
+        add(f"{prefix}hybrid, docqa default settings ({default.fusion} w={default.dense_weight}, depth "
+            f"{default.depth}, BM25 k1={_default_bm25()[0]} b={_default_bm25()[1]}, context {_default_bm25()[5]})",
+            float(np.mean(list(default_q.values()))))
+        margin, lo, hi = paired_bootstrap(default_q, rrf_q)
+        print(f"  {prefix}default − plain RRF: {100 * margin:+.2f} points, 95% interval {100 * lo:+.2f} to "
+              f"{100 * hi:+.2f} (paired bootstrap over the {len(rrf_q)} queries)", flush=True)
+
+    against_rrf(b)
     add("BM25 alone, docqa default settings", b.run("bm25", default, bm25=_default_bm25()))
     for k in ([] if args.quick else [10, 30, 100]):
         add(f"  RRF k={k}", b.run("hybrid", replace(base, rrf_k=k)))
@@ -229,15 +233,8 @@ def main() -> None:
 
     for path in args.compare:  # e.g. the torch-embedded index: same passages, other vectors
         o = bench_of(path)
-        ob = o.index.settings.backend
-        add(f"[{ob}] dense alone", o.run("dense", base))
-        o_rrf = o.per_query("hybrid", base)
-        o_default = o.per_query("hybrid", default, bm25=_default_bm25())
-        add(f"[{ob}] hybrid, plain RRF k=60", float(np.mean(list(o_rrf.values()))))
-        add(f"[{ob}] hybrid, docqa default settings", float(np.mean(list(o_default.values()))))
-        margin, lo, hi = paired_bootstrap(o_default, o_rrf)
-        print(f"  [{path}] default − plain RRF: {100 * margin:+.2f} points, 95% interval "
-              f"{100 * lo:+.2f} to {100 * hi:+.2f}", flush=True)
+        add(f"[{path}] dense alone ({o.index.settings.backend})", o.run("dense", base))
+        against_rrf(o, f"[{path}] ")
 
     print("\n| configuration | nDCG@10 |\n| --- | --- |")
     for name, score in rows:
