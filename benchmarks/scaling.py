@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.settings import HNSW_THRESHOLD  # noqa: E402
-from index.sparse import Bm25  # noqa: E402
+from index.bm25 import Bm25  # noqa: E402
 from index.store import build_dense  # noqa: E402
 
 SIZES = [1_000, 3_000, 10_000, 30_000, 100_000]

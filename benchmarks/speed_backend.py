@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.beir import corpus_documents, load_beir  # noqa: E402
+from app.evaluation.beir import corpus_documents, load_beir  # noqa: E402
 from index import onnx_backend as ob  # noqa: E402
 from index.embedder import Embedder, model_cache_dir  # noqa: E402
 from ingest.chunker import chunk_document, indexed_text  # noqa: E402

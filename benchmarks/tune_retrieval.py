@@ -23,13 +23,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.beir import ensure_index, load_beir  # noqa: E402
-from app.metrics import ir_metrics  # noqa: E402
+from app.evaluation.beir import ensure_index, load_beir  # noqa: E402
+from app.evaluation.metrics import ir_metrics  # noqa: E402
 from index.search import fuse, rocchio  # noqa: E402
 from index.settings import SearchSettings  # noqa: E402
 from index.settings import Prf  # noqa: E402
 from index.settings import BuildSettings  # noqa: E402
-from index.sparse import Bm25, passage_texts  # noqa: E402
+from index.bm25 import Bm25, passage_texts  # noqa: E402
 from ingest.chunker import indexed_text  # noqa: E402
 from ingest.records import Passage  # noqa: E402
 from index.store import Index, load_index  # noqa: E402

@@ -33,7 +33,7 @@ import numpy as np
 
 from index.settings import (FORMAT_VERSION, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M,
                             HNSW_THRESHOLD, BuildSettings)
-from index.sparse import Bm25, passage_texts
+from index.bm25 import Bm25, passage_texts
 from ingest.records import Document, Passage, Region
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.sources import MAX_UPLOAD_FILES, SourceProblem, add_uploads, list_sources, safe_name
-from app.ui_render import render_answer, render_sources
+from app.render_html import render_answer, render_sources
 from tests.conftest import ARTICLE, CORPUS
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app import metrics as m
+from app.evaluation import metrics as m
 from app.answer import AnswerSettings
 from app.cli import cli
 

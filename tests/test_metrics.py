@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import metrics as m
+from app.evaluation import metrics as m
 
 
 def test_normalize_folds_case_space_quotes_and_dashes() -> None:

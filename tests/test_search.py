@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from index.search import fuse, normalise, rocchio, rrf, top_k, weighted_fusion
 from index.settings import Prf, SearchSettings
-from index.sparse import Bm25
+from index.bm25 import Bm25
 from index.store import build_dense
 
 scores_st = st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=0, max_size=40)
@@ -131,7 +131,7 @@ def test_dense_index_type_by_size() -> None:
 def test_tokenize_matches_bm25s(texts: list[str]) -> None:
     import bm25s
 
-    from index.sparse import _STEMMER, tokenize
+    from index.bm25 import _STEMMER, tokenize
 
     reference = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
     assert [[t for t in r if t] for r in reference] == tokenize(texts)
@@ -145,7 +145,7 @@ def _passage(doc: str, n: int, text: str):  # noqa: ANN202
 
 
 def test_bm25_context_takes_neighbours_from_the_same_document_only() -> None:
-    from index.sparse import passage_texts
+    from index.bm25 import passage_texts
 
     ps = [_passage("a", 0, "alpha"), _passage("a", 1, "beta"), _passage("a", 2, "gamma"),
           _passage("b", 0, "delta"), _passage("b", 1, "epsilon")]

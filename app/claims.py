@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from app.answer import clean_question
 from index.embedder import Embedder
 from index.search import Hit, search
-from index.sparse import tokenize
+from index.bm25 import tokenize
 from index.store import Index
 
 SUPPORTED, RELATED, NOT_FOUND = "supported", "related", "not_found"
@@ -30,7 +30,7 @@ class CheckSettings:
     passages: int = 5  # passages whose sentences are scored
     evidence: int = 3  # evidence sentences returned
     # Chosen on 12 true and 12 false hand-written claims about the shipped article
-    # (tests/test_check.py): true ones scored 0.59-0.94, unrelated ones 0.12-0.41.
+    # (tests/test_claims.py): true ones scored 0.59-0.94, unrelated ones 0.12-0.41.
     supported: float = 0.55  # support of evidence without mismatches at or above this: supported
     related: float = 0.45  # support of any evidence at or above this: related
     passage_weight: float = 0.2  # share of the passage's cosine in a sentence's support

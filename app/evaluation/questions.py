@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from app import metrics as m
+from app.evaluation import metrics as m
 from app.answer import Answer, BadQuestion, clean_question
 from index.search import Hit, Retriever, search
 
@@ -132,7 +132,7 @@ def run_eval(questions: Path, out: Path, index: Path | None = None, report: Path
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     result = EvalResult(rows, summarize(rows, engine.answer_settings.threshold, retriever))
     if report is not None:
-        from app.report import write_report
+        from app.evaluation.report import write_report
 
         write_report(report, result.rows, result.metrics)
     return result

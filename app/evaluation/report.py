@@ -15,7 +15,7 @@ matplotlib.use("Agg")  # files only: no display, no GUI toolkit
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from app import metrics as m  # noqa: E402
+from app.evaluation import metrics as m  # noqa: E402
 
 ANSWERABLE, UNANSWERABLE, THRESHOLD = "#1f77b4", "#d62728", "#333333"
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.conflicts import differences, figures, keywords, note
+from app.differences import differences, figures, keywords, note
 
 Q = "How large is the Nansen Support Programme for Ukraine?"
 
@@ -208,7 +208,7 @@ def test_counts_flagged_exactly_when_values_differ(a: int, b: int) -> None:
 @pytest.mark.slow
 def test_answer_says_the_sources_differ_with_both_dates(tmp_path: Path, embedder) -> None:
     from app.engine import Engine
-    from app.format import format_answer
+    from app.render_terminal import format_answer
 
     docs = tmp_path / "docs"
     docs.mkdir()

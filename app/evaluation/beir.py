@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from app.metrics import Qrels, Run, ir_metrics, trec_order
+from app.evaluation.metrics import Qrels, Run, ir_metrics, trec_order
 from index.build import Change
 from index.embedder import Embedder
 from index.search import Retriever, search
@@ -237,7 +237,7 @@ def _jsonl(path: Path) -> list[dict]:
 
 def format_result(result: BeirResult) -> str:
     """The metrics as a table, one row per retriever."""
-    from app.metrics import IR_METRICS
+    from app.evaluation.metrics import IR_METRICS
 
     lines = [f"{result.dataset} ({result.split}, {result.queries} queries); index {result.index}: "
              f"{result.index_status}",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.check import (NOT_FOUND, RELATED, SUPPORTED, VERDICT_LABELS, CheckSettings, check_claim,
+from app.claims import (NOT_FOUND, RELATED, SUPPORTED, VERDICT_LABELS, CheckSettings, check_claim,
                        mismatches, negated, numbers, verdict)
 
 

@@ -1,0 +1,1 @@
+"""Evaluation: question sets, BEIR retrieval benchmarks, IR metrics and the HTML report."""
