@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from ingest.records import Document, IngestReport, Passage
 Progress = Callable[[str, float], None]  # (message, fraction done)
 # a document's passages, their vectors, and their sentences' vectors (None in older indexes)
 Rows = tuple[list[Passage], np.ndarray, np.ndarray | None]
+# (texts, spans, progress=) -> (vectors, span vectors): `Embedder.encode_spans` or a stand-in for it
+EncodeSpans = Callable[..., tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass
@@ -64,7 +66,8 @@ def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettin
 
 
 def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedder,
-                 settings: BuildSettings, *, progress: bool = False) -> IngestReport:
+                 settings: BuildSettings, *, progress: bool = False,
+                 encode: EncodeSpans | None = None) -> IngestReport:
     """Merge `change` into `old` and write a new version if anything changed."""
     report = IngestReport(skipped=dict(change.skipped))
     reuse = old is not None and old.settings.same_vectors(settings)  # else re-embed everything
@@ -72,6 +75,52 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     kept: dict[str, Rows] = _rows_by_doc(old) if reuse else {}
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
+    fresh = plan_change(entries, kept, change, report, now)
+
+    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
+        fresh = [e.doc for e in entries.values()]
+    if old is not None and not report.changed and old.settings == settings:
+        return report
+    if old is None and not entries:  # nothing could be read: leave any previous index as it was
+        return report
+    unsplit: dict[str, str] = {}
+    new_rows = embed_documents(fresh, entries, embedder, settings, progress, unsplit, encode)
+    drop_unsplit(entries, report, unsplit)
+    kept.update(new_rows)
+    ordered = list(entries.values())
+    passages: list[Passage] = []
+    vectors: list[np.ndarray] = []
+    sentence_vectors: list[np.ndarray | None] = []
+    for e in ordered:
+        ps, vs, ss = kept[e.doc_id]
+        e.n_passages = len(ps)
+        passages.extend(ps)
+        vectors.append(vs)
+        sentence_vectors.append(ss)
+    dim = old.manifest["dim"] if reuse and old else embedder.dim
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+    # an index from before sentence vectors keeps none until it is rebuilt
+    sentences = (None if any(s is None for s in sentence_vectors)
+                 else np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32))
+    write_index(root, settings, ordered, passages, matrix, dim, sentences)
+    return report
+
+
+def drop_unsplit(entries: dict[str, DocEntry], report: IngestReport, unsplit: dict[str, str]) -> None:
+    """Documents the chunker refused are reported and left out; the other documents go on."""
+    for source, why in unsplit.items():
+        entries.pop(source)
+        for listed in (report.added, report.updated):
+            if source in listed:
+                listed.remove(source)
+        report.skipped[source] = why
+
+
+def plan_change(entries: dict[str, DocEntry], kept: Container[str], change: Change,
+                report: IngestReport, now: str) -> list[Document]:
+    """Apply `change` to `entries` (source -> entry, updated in place) and fill `report`; the
+    documents to chunk and embed. `kept`: doc ids whose rows the index already holds. Shared by
+    the local index and Milvus, so both decide alike what an ingest adds, updates or drops."""
     for source in sorted(change.remove):
         entry = entries.pop(source, None)
         if entry is not None:
@@ -107,44 +156,15 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
         if doc.warnings:
             report.warnings[doc.source] = list(doc.warnings)
 
-    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
-        fresh = [e.doc for e in entries.values()]
-    if old is not None and not report.changed and old.settings == settings:
-        return report
-    if old is None and not entries:  # nothing could be read: leave any previous index as it was
-        return report
-    unsplit: dict[str, str] = {}
-    new_rows = _embed(fresh, entries, embedder, settings, progress, unsplit)
-    for source, why in unsplit.items():  # reported and left out; the other documents go on
-        entries.pop(source)
-        for listed in (report.added, report.updated):
-            if source in listed:
-                listed.remove(source)
-        report.skipped[source] = why
-    kept.update(new_rows)
-    ordered = list(entries.values())
-    passages: list[Passage] = []
-    vectors: list[np.ndarray] = []
-    sentence_vectors: list[np.ndarray | None] = []
-    for e in ordered:
-        ps, vs, ss = kept[e.doc_id]
-        e.n_passages = len(ps)
-        passages.extend(ps)
-        vectors.append(vs)
-        sentence_vectors.append(ss)
-    dim = old.manifest["dim"] if reuse and old else embedder.dim
-    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-    # an index from before sentence vectors keeps none until it is rebuilt
-    sentences = (None if any(s is None for s in sentence_vectors)
-                 else np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32))
-    write_index(root, settings, ordered, passages, matrix, dim, sentences)
-    return report
+    return fresh
 
 
-def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
-           settings: BuildSettings, progress: bool, unsplit: dict[str, str]) -> dict[str, Rows]:
+def embed_documents(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
+                    settings: BuildSettings, progress: bool, unsplit: dict[str, str],
+                    encode: EncodeSpans | None = None) -> dict[str, Rows]:
     """Passages of `docs` with their vectors and their sentences' vectors (one model pass);
-    documents the chunker refuses go to `unsplit` (source -> reason) instead."""
+    documents the chunker refuses go to `unsplit` (source -> reason) instead. `encode` replaces
+    the embedder's own `encode_spans` (e.g. `index.ray_embed`, on a Ray cluster)."""
     embedder = embedder.for_settings(settings)  # the backend the manifest will record
     by_doc: dict[str, list[Passage]] = {}
     for doc in docs:
@@ -161,7 +181,7 @@ def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedde
         shift = len(text) - len(p.text) - p.start
         texts.append(text)
         spans.append([(s + shift, e + shift) for s, e in p.sentences])
-    vecs, svecs = embedder.encode_spans(texts, spans, progress=progress)
+    vecs, svecs = (encode or embedder.encode_spans)(texts, spans, progress=progress)
     out, i, j = {}, 0, 0
     for doc_id, ps in by_doc.items():
         n_s = sum(len(p.sentences) for p in ps)
