@@ -32,7 +32,7 @@ from index.settings import BuildSettings  # noqa: E402
 from index.bm25 import Bm25, passage_texts  # noqa: E402
 from ingest.chunker import indexed_text  # noqa: E402
 from ingest.records import Passage  # noqa: E402
-from index.store import Index, load_index  # noqa: E402
+from index.store import Index, current_version, load_index  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "datasets" / "scifact"
 DOCS = 100  # documents per query in the run
@@ -145,7 +145,7 @@ def main() -> None:
     from app.engine import Engine
 
     data = load_beir(SCIFACT, "train")
-    if not (args.index / "CURRENT").exists():
+    if current_version(args.index) is None:
         print(f"building {args.index}: {ensure_index(Engine(args.index), data, progress=True)}")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.machine()}, {os.cpu_count()} "
           f"cores; SciFact train, {len(data.queries)} queries; command: python "
@@ -157,7 +157,7 @@ def main() -> None:
         engine = Engine(path)
         qids = list(data.queries)
         queries = [data.queries[q] for q in qids]
-        embedder = engine.embedder.for_settings(index.settings)
+        embedder = engine.embedder.for_backend(index.settings.backend)
         qvecs = embedder.encode(queries) if args.batched_queries else embedder.encode_queries(queries)
         return Bench(index, qids, queries, qvecs, data.qrels)
 
