@@ -14,7 +14,7 @@ from index.embedder import Embedder
 from index.settings import BuildSettings
 from index.store import DocEntry, Index, IndexProblem, current_version, load_index, write_index, write_lock
 from ingest.chunker import chunk_document, indexed_text
-from ingest.discover import DEFAULT_MAX_BYTES, discover
+from ingest.discover import DEFAULT_MAX_BYTES, Found, discover
 from ingest.loaders import LoadError, load_file
 from ingest.records import Document, IngestReport, Passage
 
@@ -36,8 +36,18 @@ class Change:
 
 def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings: BuildSettings, *,
                  rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: bool = False) -> IngestReport:
+                 progress: bool = False, encode: EncodeSpans | None = None) -> IngestReport:
     """Ingest files and folders: files gone from a scanned folder are dropped from the index."""
+    found, docs, skipped = load_paths(paths, max_bytes)
+    with write_lock(root):
+        old = _load_old(root, settings, rebuild)
+        gone = gone_sources(found, [e.doc.source for e in (old.docs if old else [])])
+        return apply_change(root, old, Change(docs, gone, skipped), embedder, settings, progress=progress,
+                            encode=encode)
+
+
+def load_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Found, list[Document], dict[str, str]]:
+    """The files under `paths` (what was found), loaded; the ones that could not be, with why."""
     found = discover(list(paths), max_bytes)
     docs, skipped = [], dict(found.skipped)
     for f in found.files:
@@ -47,22 +57,22 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
             skipped[str(f.resolve())] = str(exc)
         except Exception as exc:  # a parser bug on one odd file must not stop the others
             skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {exc})".splitlines()[0]
-    with write_lock(root):
-        old = _load_old(root, settings, rebuild)
-        present = {str(f.resolve()) for f in found.files} | set(found.skipped)
-        gone = {e.doc.source for e in (old.docs if old else [])
-                for r in found.roots
-                if _under(e.doc.source, r) and e.doc.source not in present}
-        return apply_change(root, old, Change(docs, gone, skipped), embedder, settings, progress=progress)
+    return found, docs, skipped
+
+
+def gone_sources(found: Found, sources: Iterable[str]) -> set[str]:
+    """Indexed `sources` under a scanned folder that the scan no longer found."""
+    present = {str(f.resolve()) for f in found.files} | set(found.skipped)
+    return {s for s in sources for r in found.roots if _under(s, r) and s not in present}
 
 
 def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettings, *,
-           progress: bool = False, rebuild: bool = False) -> IngestReport:
+           progress: bool = False, rebuild: bool = False, encode: EncodeSpans | None = None) -> IngestReport:
     """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock;
     `rebuild` starts from an empty index instead of the current one."""
     with write_lock(root):
         return apply_change(root, _load_old(root, settings, rebuild), change, embedder, settings,
-                            progress=progress)
+                            progress=progress, encode=encode)
 
 
 def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedder,

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import numpy as np
 
-from index.build import Change, EncodeSpans, drop_unsplit, embed_documents, plan_change
+from index.build import (Change, EncodeSpans, drop_unsplit, embed_documents, gone_sources, load_paths,
+                         plan_change)
 from index.embedder import Embedder
 from index.milvus_store import (CONSISTENCY, MAX_VARCHAR, TEXT_CHUNK, MilvusIndex, MilvusSpec, _list,
                                 bm25_terms, connect, dense_index, pack_vectors, pid_of, read_manifest,
@@ -17,17 +20,28 @@ from index.milvus_store import (CONSISTENCY, MAX_VARCHAR, TEXT_CHUNK, MilvusInde
 from index.settings import FORMAT_VERSION, BuildSettings
 from index.store import DocEntry, IndexProblem
 from ingest.chunker import indexed_text
+from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.records import IngestReport, Passage
 
 KINDS = ("passages", "docs", "texts", "meta")
 INSERT_ROWS = 256  # rows per insert call: well under gRPC's 64 MB message limit
 
 
-def apply_change_milvus(spec: MilvusSpec, change: Change, embedder: Embedder, settings: BuildSettings, *,
-                        rebuild: bool = False, progress: bool = False,
+def ingest_paths_milvus(paths: Iterable[Path], spec: MilvusSpec, embedder: Embedder, settings: BuildSettings, *,
+                        rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, progress: bool = False,
                         encode: EncodeSpans | None = None) -> IngestReport:
+    """`index.build.ingest_paths` for Milvus: files gone from a scanned folder are dropped."""
+    found, docs, skipped = load_paths(paths, max_bytes)
+    return apply_change_milvus(spec, Change(docs, set(), skipped), embedder, settings, rebuild=rebuild,
+                               progress=progress, encode=encode, gone=lambda old: gone_sources(found, old))
+
+
+def apply_change_milvus(spec: MilvusSpec, change: Change, embedder: Embedder, settings: BuildSettings, *,
+                        rebuild: bool = False, progress: bool = False, encode: EncodeSpans | None = None,
+                        gone: Callable[[list[str]], set[str]] | None = None) -> IngestReport:
     """Merge `change` into the Milvus index at `spec`; only new or changed documents are embedded
-    (`encode`: how, e.g. on a Ray cluster; default the embedder's own)."""
+    (`encode`: how, e.g. on a Ray cluster; default the embedder's own). `gone(sources)` names
+    indexed sources to drop as well. One writer at a time (README: guarantees)."""
     if settings.bm25_context:
         raise IndexProblem("bm25_context > 0 is not supported on a Milvus index; use the local index")
     client = connect(spec)
@@ -40,6 +54,8 @@ def apply_change_milvus(spec: MilvusSpec, change: Change, embedder: Embedder, se
                            f"({manifest['settings']}); pass --rebuild to build it again with these")
     store = MilvusIndex(spec, client) if manifest is not None else None
     old = store.docs if store is not None else []
+    if gone is not None:
+        change = Change(change.docs, change.remove | gone([e.doc.source for e in old]), change.skipped)
     entries = {e.doc.source: e for e in old}
     before = {e.doc_id: (e.doc.source, tuple(e.aliases)) for e in old}
     report = IngestReport(skipped=dict(change.skipped))
@@ -77,7 +93,7 @@ def create_collections(client, spec: MilvusSpec, dim: int, settings: BuildSettin
     schema.add_field("sentences", DataType.VARCHAR, max_length=MAX_VARCHAR)
     # docqa's own BM25 terms, so Milvus scores what the local index scores; whitespace splits them
     schema.add_field("terms", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
-                     enable_match=True, analyzer_params={"tokenizer": "whitespace"})
+                     analyzer_params={"tokenizer": "whitespace"})
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
     schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,

@@ -84,11 +84,23 @@ def parse_index(value: str | Path) -> Path | MilvusSpec:
     return Path(value)
 
 
+def milvus_models_dir(spec: MilvusSpec) -> Path:
+    """Where exported ONNX models go for a Milvus index: beside the Milvus Lite file, else the
+    default index's `models/` (a server index has no directory here)."""
+    from index.settings import DEFAULT_INDEX, models_dir_beside
+
+    return Path(spec.uri).parent / "models" if spec.lite else models_dir_beside(DEFAULT_INDEX)
+
+
 def connect(spec: MilvusSpec, timeout: float = 10.0):  # noqa: ANN201 - pymilvus.MilvusClient
     """A client for `spec`; the token comes from DOCQA_MILVUS_TOKEN, never the command line.
     An unreachable server is one clear line, not a stack of gRPC errors."""
     try:
-        from pymilvus import MilvusClient
+        import warnings
+
+        with warnings.catch_warnings():  # milvus-lite 2.5.1 imports pkg_resources, which warns
+            warnings.simplefilter("ignore")
+            from pymilvus import MilvusClient
     except ImportError as exc:  # the [scale] extra is not installed
         raise IndexProblem(f"{spec} needs Milvus support: pip install 'docqa[scale]' ({exc})") from exc
     if spec.lite:
@@ -115,8 +127,10 @@ def unpack_vectors(text: str, dim: int) -> np.ndarray:
 
 
 def bm25_terms(text: str) -> str:
-    """The text as docqa's BM25 sees it (stemmed, no stop words), one space between terms."""
-    return " ".join(tokenize([text])[0])
+    """The text as docqa's BM25 sees it (stemmed, no stop words), one space between terms and one
+    on each side, so `terms like '% t %'` finds whole terms (the whitespace analyzer ignores it)."""
+    terms = tokenize([text])[0]
+    return f" {' '.join(terms)} " if terms else ""
 
 
 def dense_index(n: int) -> dict[str, Any]:
@@ -217,7 +231,10 @@ class MilvusCandidates:
     """One query against Milvus: dense and BM25 searches, scores of given rows, live filter."""
 
     def __init__(self, store: MilvusIndex, query: str) -> None:
-        self.store, self.terms = store, bm25_terms(query)
+        self.store, self.terms = store, bm25_terms(query).strip()
+        # Milvus' BM25 is bm25s' Lucene variant times (k1 + 1) (measured: 1.9 at k1 = 0.9); dividing
+        # it out gives the local scores, and fusion (scale-free) would be the same either way
+        self.bm25_scale = 1.0 / (1.0 + store.settings.bm25_k1)
         self.coll = store.spec.collection("passages")
         self._dense: dict[int, float] = {}
         self._bm25: dict[int, float] = {}
@@ -234,7 +251,7 @@ class MilvusCandidates:
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
         if not self.terms:
             return [], []
-        return self._search([self.terms], "sparse", depth, {"metric_type": "BM25"}, self._bm25)
+        return self._search([self.terms], "sparse", depth, {"metric_type": "BM25"}, self._bm25, scale=self.bm25_scale)
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rows = [int(r) for r in rows]
@@ -246,7 +263,8 @@ class MilvusCandidates:
                          self._dense, need_d)
         need_b = [r for r in rows if r not in self._bm25]
         if need_b and self.terms:
-            self._search([self.terms], "sparse", len(need_b), {"metric_type": "BM25"}, self._bm25, need_b)
+            self._search([self.terms], "sparse", len(need_b), {"metric_type": "BM25"}, self._bm25, need_b,
+                         self.bm25_scale)
         for r in need_b:
             self._bm25.setdefault(r, 0.0)  # none of the query's terms: BM25 0, as locally
         return (np.array([self._dense.get(r, 0.0) for r in rows], dtype=np.float32),
@@ -261,7 +279,7 @@ class MilvusCandidates:
         return self.store.rows(wanted)[row][0]
 
     def _search(self, data: list, field: str, limit: int, params: dict, into: dict[int, float],
-                only: list[int] | None = None) -> tuple[list[int], list[float]]:
+                only: list[int] | None = None, scale: float = 1.0) -> tuple[list[int], list[float]]:
         """Search `field`, keep live versions only, remember scores in `into`."""
         if limit <= 0:
             return [], []
@@ -278,15 +296,17 @@ class MilvusCandidates:
             doc, version = self._doc[pid]
             if live.get(doc) == version:
                 ranked.append(pid)
-                scores.append(float(h["distance"]))
-                into[pid] = float(h["distance"])
+                scores.append(float(h["distance"]) * scale)
+                into[pid] = scores[-1]
         return ranked, scores
 
 
 class MilvusTerms:
     """BM25 IDF for the answer scorer, from counts in Milvus: N is the number of passages and a
-    term's document frequency the number of passages whose terms hold it (TEXT_MATCH on the
-    same whitespace-analysed field BM25 scores). The formula is `index.bm25.Bm25.idf`'s."""
+    term's document frequency the number of passages whose terms hold it (`count(*)` where
+    `terms like '% t %'`, on the field BM25 scores). The formula is `index.bm25.Bm25.idf`'s, so
+    the weights equal the local index's. Milvus Lite 2.5.1 rejects TEXT_MATCH, and a LIKE
+    count scans the passages: fine to ~1M passages; docs/scale.md says what a cluster needs."""
 
     def __init__(self, store: MilvusIndex) -> None:
         self.store = store
@@ -296,7 +316,8 @@ class MilvusTerms:
         n = self.store.count()
         out = {}
         for t in terms:
-            res = self.store.client.query(coll, filter=f"TEXT_MATCH(terms, '{_quote(t)}')",
+            like = _quote(t).replace("_", "\\_")  # `_` is LIKE's one-character wildcard
+            res = self.store.client.query(coll, filter=f"terms like '% {like} %'",
                                           output_fields=["count(*)"], consistency_level=CONSISTENCY)
             df = int(res[0]["count(*)"])
             out[t] = max(float(np.log((n - df + 0.5) / (df + 0.5) + 1.0)), 0.05)
