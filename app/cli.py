@@ -18,13 +18,17 @@ cli = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions of your documents and get answers that quote and cite them.")
 
 IndexOpt = Annotated[Optional[Path], typer.Option(
-    "--index", help=f"Index directory [default: DOCQA_INDEX, else {DEFAULT_INDEX}]")]
+    "--index", help="Index directory, milvus-lite:PATH.db or milvus://HOST:PORT/COLLECTION (token from "
+                    f"DOCQA_MILVUS_TOKEN) [default: DOCQA_INDEX, else {DEFAULT_INDEX}]")]
 
 
 def _engine(index: Path | None):  # noqa: ANN202 - imported lazily: torch is slow to import
     from app.engine import Engine
 
-    return Engine(config=Config.from_env(index))
+    try:
+        return Engine(config=Config.from_env(index))
+    except IndexProblem as exc:  # e.g. an index address that cannot be read
+        raise _fail(str(exc)) from None
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -42,12 +46,20 @@ def ingest(
         min=0.001, help="Skip files and downloads larger than this many MB [default: 50]")] = None,
     related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in the default corpus's related.toml")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 20.0,
+    ray: Annotated[Optional[str], typer.Option(
+        "--ray", flag_value="local", metavar="[ADDRESS]",
+        help="Embed on Ray: a cluster's HOST:PORT (give it as --ray=ADDRESS or last), "
+             "or alone for a local Ray instance")] = None,
+    ray_workers: Annotated[int, typer.Option(min=1, help="Ray actors embedding at once (one ONNX session each)")] = 2,
 ) -> None:
     """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
     from ingest.related import RelatedError
 
     try:
-        report = _engine(index).ingest_sources(paths, related=related, rebuild=rebuild,
+        engine = _engine(index)
+        if ray is not None:
+            engine.use_ray(None if ray == "local" else ray, ray_workers)
+        report = engine.ingest_sources(paths, related=related, rebuild=rebuild,
                                                progress=sys.stderr.isatty(),
                                                max_bytes=int(max_mb * 1e6) if max_mb else None,
                                                timeout=timeout)

@@ -18,7 +18,7 @@ from index.milvus_store import (CONSISTENCY, MAX_VARCHAR, TEXT_CHUNK, MilvusInde
                                 bm25_terms, connect, dense_index, pack_vectors, pid_of, read_manifest,
                                 summary_meta)
 from index.settings import FORMAT_VERSION, BuildSettings
-from index.store import DocEntry, IndexProblem
+from index.store import DocEntry, IndexProblem, corpus_fingerprint
 from ingest.chunker import indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.records import IngestReport, Passage
@@ -89,6 +89,7 @@ def create_collections(client, spec: MilvusSpec, dim: int, settings: BuildSettin
     schema.add_field("pid", DataType.INT64, is_primary=True)
     schema.add_field("doc_id", DataType.VARCHAR, max_length=1024)
     schema.add_field("version", DataType.VARCHAR, max_length=64)
+    schema.add_field("ord", DataType.INT64)  # passage number in its document: breaks score ties
     schema.add_field("passage", DataType.VARCHAR, max_length=MAX_VARCHAR)
     schema.add_field("sentences", DataType.VARCHAR, max_length=MAX_VARCHAR)
     # docqa's own BM25 terms, so Milvus scores what the local index scores; whitespace splits them
@@ -148,7 +149,7 @@ def _write_fresh(store: MilvusIndex, entries: list[DocEntry],
             j += len(p.sentences)
             packed = pack_vectors(s)
             batch.append({"pid": pid_of(versions[e.doc_id], n), "doc_id": e.doc_id,
-                          "version": versions[e.doc_id], "passage": json.dumps(p.to_dict(), ensure_ascii=False),
+                          "version": versions[e.doc_id], "ord": n, "passage": json.dumps(p.to_dict(), ensure_ascii=False),
                           "sentences": packed if len(packed) <= MAX_VARCHAR else "",
                           "terms": bm25_terms(indexed_text(p.title, p.section, p.text)),
                           "dense": np.asarray(v, dtype=np.float32).tolist()})
@@ -169,7 +170,7 @@ def _write_renamed(store: MilvusIndex, entries: list[DocEntry]) -> None:
     """Documents whose source or other names changed (not their text): a new record, same passages."""
     if not entries:
         return
-    live = store.live({e.doc_id for e in entries})
+    live = {d: v for d, (v, _) in store.live({e.doc_id for e in entries}).items()}
     blobs, full = {}, []
     for e in entries:
         whole = store.doc_by_id[e.doc_id]
@@ -214,7 +215,7 @@ def _remove(client, spec: MilvusSpec, doc_ids: list[str]) -> None:  # noqa: ANN0
         client.delete(spec.collection("texts"), filter=f"doc_id in {ids}")
 
 
-def _finish(store: MilvusIndex, documents: int) -> None:
+def _finish(store: MilvusIndex, documents: int) -> None:  # documents: what the ingest left live
     """Record the counts; switch exact search to HNSW once the passages pass the threshold."""
     client, spec = store.client, store.spec
     manifest = dict(store.manifest)
@@ -230,5 +231,6 @@ def _finish(store: MilvusIndex, documents: int) -> None:
         client.create_index(name, idx)
         client.load_collection(name)
         manifest["dense_index"] = wanted["index_type"]
-    manifest.update(documents=documents, passages=n, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    manifest.update(documents=documents, passages=n, corpus_fingerprint=corpus_fingerprint(store.docs),
+                    built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     client.upsert(spec.collection("meta"), [{"key": "manifest", "value": json.dumps(manifest), "v": [0.0, 0.0]}])

@@ -203,13 +203,13 @@ class MilvusIndex:
             raise IndexProblem("the index changed while this question was answered; ask again")
         return out
 
-    def live(self, doc_ids: set[str]) -> dict[str, str]:
-        """doc_id -> live version of each of `doc_ids` that is in the index."""
+    def live(self, doc_ids: set[str]) -> dict[str, tuple[str, int]]:
+        """doc_id -> (live version, position in index order) of each of `doc_ids` in the index."""
         if not doc_ids:
             return {}
-        rows = self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version"])
-        out = {r["doc_id"]: r["version"] for r in rows}
-        self._seen.update(out)
+        rows = self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version", "seq"])
+        out = {r["doc_id"]: (r["version"], r["seq"]) for r in rows}
+        self._seen.update({d: v for d, (v, _) in out.items()})
         return out
 
     def _query(self, kind: str, filter: str, fields: list[str]) -> list[dict]:  # noqa: A002
@@ -238,7 +238,7 @@ class MilvusCandidates:
         self.coll = store.spec.collection("passages")
         self._dense: dict[int, float] = {}
         self._bm25: dict[int, float] = {}
-        self._doc: dict[int, tuple[str, str]] = {}  # pid -> (doc_id, version)
+        self._doc: dict[int, tuple[str, str, int]] = {}  # pid -> (doc_id, version, passage number)
         self._last: list[int] = []
 
     def size(self) -> int:
@@ -286,19 +286,19 @@ class MilvusCandidates:
         hits = self.store.client.search(
             self.coll, data=data, anns_field=field, limit=min(limit, 16_384), search_params=params,
             filter=f"pid in {list(only)}" if only is not None else "",
-            output_fields=["doc_id", "version"], consistency_level=CONSISTENCY)[0]
+            output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
         for h in hits:
-            self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"])
-        live = self.store.live({doc for doc, _ in (self._doc[int(h["id"])] for h in hits)})
-        ranked, scores = [], []
+            self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
+        live = self.store.live({self._doc[int(h["id"])][0] for h in hits})
+        kept = []
         for h in hits:
             pid = int(h["id"])
-            doc, version = self._doc[pid]
-            if live.get(doc) == version:
-                ranked.append(pid)
-                scores.append(float(h["distance"]) * scale)
-                into[pid] = scores[-1]
-        return ranked, scores
+            doc, version, ord_ = self._doc[pid]
+            if live.get(doc, ("", 0))[0] == version:
+                into[pid] = float(h["distance"]) * scale
+                kept.append((-into[pid], live[doc][1], ord_, pid))
+        kept.sort()  # ties as the local index breaks them: index order (document, then passage)
+        return [k[3] for k in kept], [-k[0] for k in kept]
 
 
 class MilvusTerms:

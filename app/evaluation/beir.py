@@ -23,7 +23,7 @@ from index.build import Change
 from index.embedder import Embedder
 from index.search import Retriever, search
 from index.settings import FORMAT_VERSION, Config
-from index.store import DocEntry, Index, IndexProblem, corpus_fingerprint, read_manifest
+from index.store import DocEntry, Index, IndexProblem, corpus_fingerprint
 from ingest.records import Document, Region
 
 DEPTH = 100  # documents per query in the run
@@ -206,7 +206,7 @@ def _up_to_date(engine, docs: list[Document]) -> bool:  # noqa: ANN001 - app.eng
     settings as `load_index` reads them, the same comparison a build makes.
     """
     try:
-        manifest = read_manifest(engine.root)
+        manifest = engine.manifest()
     except IndexProblem:
         return False
     fingerprint = corpus_fingerprint([DocEntry("", d, "", 0) for d in docs])
