@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -105,11 +106,15 @@ def connect(spec: MilvusSpec, timeout: float = 10.0):  # noqa: ANN201 - pymilvus
         raise IndexProblem(f"{spec} needs Milvus support: pip install 'docqa[scale]' ({exc})") from exc
     if spec.lite:
         Path(spec.uri).parent.mkdir(parents=True, exist_ok=True)
+    # pymilvus logs each failure itself (and Milvus Lite's iterators warn about timestamps):
+    # the one line docqa prints says it
+    for name in ["pymilvus", *[n for n in logging.root.manager.loggerDict if n.startswith("pymilvus.")]]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         return MilvusClient(uri=spec.uri, token=os.environ.get(TOKEN_ENV, ""), timeout=timeout)
     except Exception as exc:  # pymilvus raises MilvusException and gRPC errors alike
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise IndexProblem(f"cannot reach Milvus at {spec}: {first}") from None
+        why = getattr(exc, "message", None) or str(exc).strip() or type(exc).__name__
+        raise IndexProblem(f"cannot reach Milvus at {spec}: {why.splitlines()[0]}") from None
 
 
 def pid_of(version: str, n: int) -> int:

@@ -85,7 +85,7 @@ def _scifact_docs(n: int):  # noqa: ANN202
 
     if not (SCIFACT / "corpus.jsonl").is_file():
         pytest.skip(f"SciFact is not at {SCIFACT}")
-    data = load_beir(SCIFACT, "test")
+    data = load_beir(SCIFACT, "train")
     docs = corpus_documents(data)[:n]
     return docs, data
 
@@ -173,7 +173,11 @@ def test_killed_ingest_leaves_previous_answers_and_a_rerun_finishes(tmp_path: Pa
         milvus.ingest([folder])
     monkeypatch.undo()
     assert milvus.index.count() > rows_before  # the new version's rows are there, not live
-    assert same_answer(milvus.ask(q), before)
+    after = milvus.ask(q)
+    # the same answer and quotes; the unswitched rows still count in BM25's statistics and the
+    # IDF counts until the rerun deletes them, so scores may move (README: guarantees)
+    assert (after.answer, after.abstained) == (before.answer, before.abstained)
+    assert answer_key(after)["citations"] == answer_key(before)["citations"]
     report = milvus.ingest([folder])
     assert report.updated == [str((folder / "beta.txt").resolve())]
     assert milvus.index.count() == rows_before  # the rerun switched and cleaned up
