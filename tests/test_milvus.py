@@ -197,7 +197,6 @@ engine = Engine(sys.argv[1])
 seen, deadline = [], time.time() + float(sys.argv[2])
 while time.time() < deadline:
     a = engine.ask("How many containers did Beta harbour handle?")
-    doc = engine.index.doc_by_id[a.citations[0].doc_id].doc if a.citations else None
     seen.append({"answer": a.answer, "exact": all(engine.index.doc_by_id[c.doc_id].doc.text[c.start:c.end] == c.quote
                                                   for c in a.citations)})
 print(json.dumps(seen))
@@ -220,7 +219,7 @@ def test_two_processes_ask_through_the_server_while_a_third_ingests(tmp_path: Pa
             _write(folder, name, text)
         Engine(uri, embedder=embedder).ingest([folder])
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        askers = [subprocess.Popen([sys.executable, "-c", ASKER, uri, "25"], cwd=ROOT, env=env,
+        askers = [subprocess.Popen([sys.executable, "-c", ASKER, uri, "45"], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
         time.sleep(12)  # both are answering
         _write(folder, "beta.txt", "Beta harbour handled 15,500 containers in 2024 after new cranes arrived.")
@@ -230,6 +229,7 @@ def test_two_processes_ask_through_the_server_while_a_third_ingests(tmp_path: Pa
         outs = [p.communicate(timeout=300) for p in askers]
     finally:
         server.stop()
+    saw_new = False
     for out, err in outs:
         assert out.strip(), err[-2000:]
         seen = json.loads(out)
@@ -239,6 +239,9 @@ def test_two_processes_ask_through_the_server_while_a_third_ingests(tmp_path: Pa
         assert all(("12,000" in a) != ("15,500" in a) for a in answers), answers
         first_new = next((i for i, a in enumerate(answers) if "15,500" in a), len(answers))
         assert all("15,500" in a for a in answers[first_new:])
+        saw_new |= first_new < len(answers)
+        assert first_new > 0  # asked before the ingest, too
+    assert saw_new, "no asker saw the update: the test did not overlap the ingest"
 
 
 def test_unreachable_milvus_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
