@@ -100,7 +100,7 @@ def create_collections(client, spec: MilvusSpec, dim: int, settings: BuildSettin
     schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
                                  input_field_names=["terms"], output_field_names=["sparse"]))
     idx = client.prepare_index_params()
-    idx.add_index(field_name="dense", metric_type="IP", **dense_index(0))
+    idx.add_index(field_name="dense", metric_type="IP", **dense_index(0, spec.lite))
     idx.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                   params={"bm25_k1": settings.bm25_k1, "bm25_b": settings.bm25_b})
     client.create_collection(spec.collection("passages"), schema=schema, index_params=idx,
@@ -111,7 +111,7 @@ def create_collections(client, spec: MilvusSpec, dim: int, settings: BuildSettin
                          ("meta", [("key", 64), ("value", MAX_VARCHAR)])):
         _keyed_collection(client, spec.collection(kind), fields)
     manifest = {"format_version": FORMAT_VERSION, "model": settings.model, "dim": dim,
-                "settings": settings.to_dict(), "dense_index": dense_index(0)["index_type"],
+                "settings": settings.to_dict(), "dense_index": dense_index(0, spec.lite)["index_type"],
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     client.upsert(spec.collection("meta"), [{"key": "manifest", "value": json.dumps(manifest), "v": [0.0, 0.0]}])
 
@@ -216,11 +216,11 @@ def _remove(client, spec: MilvusSpec, doc_ids: list[str]) -> None:  # noqa: ANN0
 
 
 def _finish(store: MilvusIndex, documents: int) -> None:  # documents: what the ingest left live
-    """Record the counts; switch exact search to HNSW once the passages pass the threshold."""
+    """Record the counts; switch exact search to an ANN index once the passages pass the threshold."""
     client, spec = store.client, store.spec
     manifest = dict(store.manifest)
     n = store.count()
-    wanted = dense_index(n)
+    wanted = dense_index(n, spec.lite)
     if wanted["index_type"] != manifest.get("dense_index"):
         name = spec.collection("passages")
         # the collection is briefly unavailable while its dense index is rebuilt (README)

@@ -44,6 +44,7 @@ TOKEN_ENV = "DOCQA_MILVUS_TOKEN"
 LITE_NAME = "docqa"
 TEXT_CHUNK = 16_000  # characters per text row: VARCHAR holds 65,535 bytes, a character up to 4
 MAX_VARCHAR = 65_535
+IVF_NPROBE = 32
 CONSISTENCY = "Strong"  # a query sees every write acknowledged before it (README: guarantees)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 
@@ -138,12 +139,21 @@ def bm25_terms(text: str) -> str:
     return f" {' '.join(terms)} " if terms else ""
 
 
-def dense_index(n: int) -> dict[str, Any]:
-    """Exact search below HNSW_THRESHOLD passages, an HNSW graph above: the local index's rule
-    and parameters, so both stores trade recall the same way."""
+def dense_index(n: int, lite: bool) -> dict[str, Any]:
+    """Exact search below HNSW_THRESHOLD passages (the local index's rule); above it an HNSW graph
+    with the local index's parameters on a Milvus server, IVF_FLAT on Milvus Lite (it builds
+    FLAT, IVF_FLAT and AUTOINDEX only). benchmarks/scale_out.py measures recall against exact."""
     if n < HNSW_THRESHOLD:
         return {"index_type": "FLAT", "params": {}}
+    if lite:
+        return {"index_type": "IVF_FLAT", "params": {"nlist": int(min(65_536, 4 * n ** 0.5))}}
     return {"index_type": "HNSW", "params": {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION}}
+
+
+def dense_search_params(index_type: str, depth: int) -> dict[str, Any]:
+    """HNSW needs ef >= the results asked for; IVF probes IVF_NPROBE of its lists."""
+    params = {"HNSW": {"ef": max(HNSW_EF_SEARCH, depth)}, "IVF_FLAT": {"nprobe": IVF_NPROBE}}
+    return {"metric_type": "IP", "params": params.get(index_type, {})}
 
 
 class MilvusIndex:
@@ -250,7 +260,7 @@ class MilvusCandidates:
         return self.store.count()
 
     def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
-        params = {"metric_type": "IP", "params": {"ef": max(HNSW_EF_SEARCH, depth)}}
+        params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
         return self._search([query_vec.astype(np.float32).tolist()], "dense", depth, params, self._dense)
 
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
@@ -263,9 +273,8 @@ class MilvusCandidates:
         self._last = rows
         need_d = [r for r in rows if r not in self._dense]
         if need_d:
-            self._search([query_vec.astype(np.float32).tolist()], "dense", len(need_d),
-                         {"metric_type": "IP", "params": {"ef": max(HNSW_EF_SEARCH, len(need_d))}},
-                         self._dense, need_d)
+            params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), len(need_d))
+            self._search([query_vec.astype(np.float32).tolist()], "dense", len(need_d), params, self._dense, need_d)
         need_b = [r for r in rows if r not in self._bm25]
         if need_b and self.terms:
             self._search([self.terms], "sparse", len(need_b), {"metric_type": "BM25"}, self._bm25, need_b,

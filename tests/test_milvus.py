@@ -277,3 +277,18 @@ def test_sentence_vectors_round_trip() -> None:
 
     v = np.random.default_rng(0).standard_normal((5, 384)).astype(np.float32)
     assert np.array_equal(unpack_vectors(pack_vectors(v), 384), v.astype(np.float16))
+
+
+def test_dense_index_switches_past_the_threshold(tmp_path: Path, embedder, article_engine,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past HNSW_THRESHOLD passages the dense index is rebuilt as an ANN index (IVF_FLAT on
+    Milvus Lite) and recorded; answers stay the local index's (all lists probed at this size)."""
+    import index.milvus_store as ms
+    from app.engine import Engine
+
+    monkeypatch.setattr(ms, "HNSW_THRESHOLD", 5)
+    engine = Engine(f"milvus-lite:{tmp_path / 'ivf.db'}", embedder=embedder)
+    engine.ingest([CORPUS])
+    assert engine.manifest()["dense_index"] == "IVF_FLAT"
+    q = "When was the security and defence partnership signed?"
+    assert same_answer(engine.ask(q), article_engine.ask(q))
