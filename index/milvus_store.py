@@ -255,9 +255,12 @@ class MilvusCandidates:
         self._bm25: dict[int, float] = {}
         self._doc: dict[int, tuple[str, str, int]] = {}  # pid -> (doc_id, version, passage number)
         self._last: list[int] = []
+        self._live: dict[str, tuple[str, int]] = {}
 
     def size(self) -> int:
-        return self.store.count()
+        # the manifest's count, read when the store was opened (one round trip less per query);
+        # an index that was empty then is counted again, so a first ingest elsewhere is seen
+        return int(self.store.manifest.get("passages") or 0) or self.store.count()
 
     def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
         params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
@@ -303,7 +306,9 @@ class MilvusCandidates:
             output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
         for h in hits:
             self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
-        live = self.store.live({self._doc[int(h["id"])][0] for h in hits})
+        docs = {self._doc[int(h["id"])][0] for h in hits}
+        self._live.update(self.store.live(docs - set(self._live)))  # one lookup per document per query
+        live = self._live
         kept = []
         for h in hits:
             pid = int(h["id"])

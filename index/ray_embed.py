@@ -11,6 +11,7 @@ one machine (tested: max |difference| ≤ 1e-6).
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from collections.abc import Sequence
 
@@ -95,10 +96,13 @@ def _encode(embedder: Embedder, workers: int, address: str | None, texts: list[s
     dim = embedder.dim
     if not texts:
         return np.zeros((0, dim), np.float32), np.zeros((0, dim), np.float32)
+    import ray
     import ray.data
     from ray.data import ActorPoolStrategy
 
     start_ray(address, workers)
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # its per-stage progress lines
     batches = local_batches(embedder, texts)
     items = [{"b": k, "texts": json.dumps([texts[i] for i in b]), "spans": json.dumps([spans[i] for i in b])}
              for k, b in enumerate(batches)]
