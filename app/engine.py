@@ -12,7 +12,7 @@ from index.embedder import Embedder
 from index.milvus_store import MilvusSpec, milvus_models_dir, parse_index
 from index.protocol import Store
 from index.search import Retriever
-from index.settings import BuildSettings, Config
+from index.settings import DEFAULT_INDEX, BuildSettings, Config
 from index.store import IndexProblem, current_version, load_index, read_manifest
 from ingest.records import IngestReport
 from ingest.related import RelatedSource
@@ -43,6 +43,14 @@ class Engine:
         self._milvus_client = None
         self._version: str | None = None
         self._lock = threading.Lock()
+
+    @property
+    def home(self) -> Path:
+        """The folder for this index's local files (uploads): beside the index directory or the
+        Milvus Lite file; for a Milvus server, `.docqa/` here."""
+        if self.milvus is None:
+            return self.root.resolve().parent
+        return Path(self.milvus.uri).parent if self.milvus.lite else DEFAULT_INDEX.resolve().parent
 
     @property
     def has_index(self) -> bool:
