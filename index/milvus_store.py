@@ -365,7 +365,9 @@ class LazyDocs(Mapping):
         blob = rows[0]["blob"]
         if seen and seen != rows[0]["version"]:  # replaced since the query: read the version it used
             old = self.store._query("texts", f"version == '{_quote(seen)}' and part == 0", ["blob"])
-            blob = old[0]["blob"] if old else blob
+            if not old:  # and already deleted: quoting the new text at old offsets would be wrong
+                raise IndexProblem("the index changed while this question was answered; ask again")
+            blob = old[0]["blob"]
         if blob not in self._cache:
             parts = self.store._query("texts", f"blob == '{_quote(blob)}'", ["part", "data"])
             text = "".join(p["data"] for p in sorted(parts, key=lambda p: p["part"]))
