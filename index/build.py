@@ -19,8 +19,8 @@ from ingest.loaders import LoadError, load_file
 from ingest.records import Document, IngestReport, Passage
 
 Progress = Callable[[str, float], None]  # (message, fraction done)
-# a document's passages, their vectors, and their sentences' vectors (None in older indexes)
-Rows = tuple[list[Passage], np.ndarray, np.ndarray | None]
+# a document's passages, their vectors, and their sentences' vectors
+Rows = tuple[list[Passage], np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -70,9 +70,30 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     reuse = old is not None and old.settings.same_vectors(settings)  # else re-embed everything
     entries: dict[str, DocEntry] = {e.doc.source: e for e in (old.docs if old else [])}
     kept: dict[str, Rows] = _rows_by_doc(old) if reuse else {}
-    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    _remove_sources(entries, change.remove, report)
+    fresh = _merge_docs(entries, change.docs, kept, report)
+    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
+        fresh = [e.doc for e in entries.values()]
+    if old is not None and not report.changed and old.settings == settings:
+        return report
+    if old is None and not entries:  # nothing could be read: leave any previous index as it was
+        return report
+    unsplit: dict[str, str] = {}
+    kept.update(_embed(fresh, entries, embedder, settings, progress, unsplit))
+    for source, why in unsplit.items():  # reported and left out; the other documents go on
+        entries.pop(source)
+        for listed in (report.added, report.updated):
+            if source in listed:
+                listed.remove(source)
+        report.skipped[source] = why
+    _write(root, settings, list(entries.values()), kept, old.manifest["dim"] if reuse and old else embedder.dim)
+    return report
 
-    for source in sorted(change.remove):
+
+def _remove_sources(entries: dict[str, DocEntry], remove: set[str], report: IngestReport) -> None:
+    """Drop `remove` from `entries` (source -> entry); a removed name with an alias leaves the
+    content indexed under the alias."""
+    for source in sorted(remove):
         entry = entries.pop(source, None)
         if entry is not None:
             report.removed.append(source)
@@ -85,10 +106,16 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
             if source in e.aliases:
                 e.aliases.remove(source)
 
+
+def _merge_docs(entries: dict[str, DocEntry], docs: list[Document], kept: dict[str, Rows],
+                report: IngestReport) -> list[Document]:
+    """Add or refresh `docs` in `entries`; returns those that need embedding. Unchanged documents
+    keep their rows (`kept`); one with the content of another becomes that one's alias."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     fresh: list[Document] = []
     by_sha = {e.doc.sha256: e for e in entries.values()}
     taken = {e.doc_id for e in entries.values()}
-    for doc in change.docs:
+    for doc in docs:
         entry = entries.get(doc.source)
         twin = by_sha.get(doc.sha256)
         twin = twin if twin is not None and twin.doc.source != doc.source else None
@@ -106,39 +133,23 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
             fresh.append(doc)
         if doc.warnings:
             report.warnings[doc.source] = list(doc.warnings)
+    return fresh
 
-    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
-        fresh = [e.doc for e in entries.values()]
-    if old is not None and not report.changed and old.settings == settings:
-        return report
-    if old is None and not entries:  # nothing could be read: leave any previous index as it was
-        return report
-    unsplit: dict[str, str] = {}
-    new_rows = _embed(fresh, entries, embedder, settings, progress, unsplit)
-    for source, why in unsplit.items():  # reported and left out; the other documents go on
-        entries.pop(source)
-        for listed in (report.added, report.updated):
-            if source in listed:
-                listed.remove(source)
-        report.skipped[source] = why
-    kept.update(new_rows)
-    ordered = list(entries.values())
+
+def _write(root: Path, settings: BuildSettings, ordered: list[DocEntry], rows: dict[str, Rows], dim: int) -> None:
+    """Write a new version holding `ordered` documents with their `rows` (by doc id)."""
     passages: list[Passage] = []
     vectors: list[np.ndarray] = []
-    sentence_vectors: list[np.ndarray | None] = []
+    sentence_vectors: list[np.ndarray] = []
     for e in ordered:
-        ps, vs, ss = kept[e.doc_id]
+        ps, vs, ss = rows[e.doc_id]
         e.n_passages = len(ps)
         passages.extend(ps)
         vectors.append(vs)
         sentence_vectors.append(ss)
-    dim = old.manifest["dim"] if reuse and old else embedder.dim
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-    # an index from before sentence vectors keeps none until it is rebuilt
-    sentences = (None if any(s is None for s in sentence_vectors)
-                 else np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32))
+    sentences = np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32)
     write_index(root, settings, ordered, passages, matrix, dim, sentences)
-    return report
 
 
 def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
@@ -180,10 +191,9 @@ def _rows_by_doc(index: Index) -> dict[str, Rows]:
         sent_rows.setdefault(p.doc_id, []).extend(range(k, k + len(p.sentences)))
         k += len(p.sentences)
     sv = index.sentences
-    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], None if sv is None else sv[:0])
-                            for d in index.docs}
-    out.update({d: ([index.passages[i] for i in r], index.embeddings[r],
-                    None if sv is None else sv[sent_rows[d]]) for d, r in rows.items()})
+    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], sv[:0]) for d in index.docs}
+    out.update({d: ([index.passages[i] for i in r], index.embeddings[r], sv[sent_rows[d]])
+                for d, r in rows.items()})
     return out
 
 
