@@ -15,7 +15,8 @@ from index.settings import BuildSettings
 from index.store import DocEntry, Index, IndexProblem, current_version, load_index, write_index, write_lock
 from ingest.chunker import chunk_document, indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES, discover
-from ingest.loaders import LoadError, load_file
+from ingest.fetch import is_url
+from ingest.loaders import LoadError, first_line, load_file
 from ingest.records import Document, IngestReport, Passage
 
 Progress = Callable[[str, float], None]  # (message, fraction done)
@@ -44,9 +45,9 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
         except LoadError as exc:
             skipped[str(f.resolve())] = str(exc)
         except Exception as exc:  # a parser bug on one odd file must not stop the others
-            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {exc})".splitlines()[0]
+            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {first_line(exc)})"
     with write_lock(root):
-        old = _load_old(root, settings, rebuild)
+        old = _load_old(root, rebuild)
         present = {str(f.resolve()) for f in found.files} | set(found.skipped)
         gone = {e.doc.source for e in (old.docs if old else [])
                 for r in found.roots
@@ -59,7 +60,7 @@ def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettin
     """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock;
     `rebuild` starts from an empty index instead of the current one."""
     with write_lock(root):
-        return apply_change(root, _load_old(root, settings, rebuild), change, embedder, settings,
+        return apply_change(root, _load_old(root, rebuild), change, embedder, settings,
                             progress=progress)
 
 
@@ -197,7 +198,7 @@ def _rows_by_doc(index: Index) -> dict[str, Rows]:
     return out
 
 
-def _load_old(root: Path, settings: BuildSettings, rebuild: bool) -> Index | None:
+def _load_old(root: Path, rebuild: bool) -> Index | None:
     if rebuild or current_version(root) is None:
         return None
     try:
@@ -219,4 +220,4 @@ def _new_id(doc: Document, taken: set[str]) -> str:
 
 
 def _under(source: str, root: Path) -> bool:
-    return not re.match(r"^[a-z]+://", source) and Path(source).is_relative_to(root)
+    return not is_url(source) and Path(source).is_relative_to(root)

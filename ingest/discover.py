@@ -64,13 +64,20 @@ def _consider(path: Path, found: Found, max_bytes: int, root: Path | None) -> No
         found.skipped[key] = f"cannot read: {exc.strerror}"
         return
     if size > max_bytes:
-        got, limit = _mb(size), _mb(max_bytes)
-        if got == limit:  # rounded alike: give the exact counts
-            got, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
-        found.skipped[key] = f"too large ({got} > limit {limit})"
+        found.skipped[key] = too_large(size, max_bytes)
         return
     found.files.append(path)
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n:,} bytes"
+def too_large(size: int | None, limit: int) -> str:
+    """Why a file, download or upload of `size` bytes (None: unknown, a stream cut off) is
+    refused: both in MB, or in bytes for limits under 0.1 MB or where MB would read alike."""
+    def unit(n: int) -> str:
+        return f"{n / 1e6:.1f} MB" if limit >= 100_000 else f"{n:,} bytes"
+
+    if size is None:
+        return f"too large (over the limit {unit(limit)})"
+    got, lim = unit(size), unit(limit)
+    if got == lim:  # rounded alike: give the exact counts
+        got, lim = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"too large ({got} > limit {lim})"

@@ -142,7 +142,7 @@ def _read_pdf(data: bytes) -> tuple[str, list[int], dict, list[str]]:
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
-        raise LoadError(f"damaged or truncated PDF ({_first_line(exc)})") from exc
+        raise LoadError(f"damaged or truncated PDF ({first_line(exc)})") from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files
         raise LoadError(f"damaged or truncated PDF ({type(exc).__name__})") from exc
     if not pages:
@@ -187,8 +187,9 @@ def _label(text: str) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+def first_line(exc: Exception) -> str:
+    """An exception's message cut to one short line, for a reason shown beside a source."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _title_from_source(source: str) -> str:
