@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -71,8 +71,10 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     reuse = old is not None and old.settings.same_vectors(settings)  # else re-embed everything
     entries: dict[str, DocEntry] = {e.doc.source: e for e in (old.docs if old else [])}
     kept: dict[str, Rows] = _rows_by_doc(old) if reuse else {}
-    _remove_sources(entries, change.remove, report)
-    fresh = _merge_docs(entries, change.docs, kept, report)
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+    fresh = plan_change(entries, kept, change, report, now)
+
     if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
         fresh = [e.doc for e in entries.values()]
     if old is not None and not report.changed and old.settings == settings:
@@ -80,21 +82,42 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     if old is None and not entries:  # nothing could be read: leave any previous index as it was
         return report
     unsplit: dict[str, str] = {}
-    kept.update(_embed(fresh, entries, embedder, settings, progress, unsplit))
-    for source, why in unsplit.items():  # reported and left out; the other documents go on
+    new_rows = _embed(fresh, entries, embedder, settings, progress, unsplit)
+    drop_unsplit(entries, report, unsplit)
+    kept.update(new_rows)
+    ordered = list(entries.values())
+    passages: list[Passage] = []
+    vectors: list[np.ndarray] = []
+    sentence_vectors: list[np.ndarray] = []
+    for e in ordered:
+        ps, vs, ss = kept[e.doc_id]
+        e.n_passages = len(ps)
+        passages.extend(ps)
+        vectors.append(vs)
+        sentence_vectors.append(ss)
+    dim = old.manifest["dim"] if reuse and old else embedder.dim
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+    sentences = np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32)
+    write_index(root, settings, ordered, passages, matrix, dim, sentences)
+    return report
+
+
+def drop_unsplit(entries: dict[str, DocEntry], report: IngestReport, unsplit: dict[str, str]) -> None:
+    """Documents the chunker refused are reported and left out; the other documents go on."""
+    for source, why in unsplit.items():
         entries.pop(source)
         for listed in (report.added, report.updated):
             if source in listed:
                 listed.remove(source)
         report.skipped[source] = why
-    _write(root, settings, list(entries.values()), kept, old.manifest["dim"] if reuse and old else embedder.dim)
-    return report
 
 
-def _remove_sources(entries: dict[str, DocEntry], remove: set[str], report: IngestReport) -> None:
-    """Drop `remove` from `entries` (source -> entry); a removed name with an alias leaves the
-    content indexed under the alias."""
-    for source in sorted(remove):
+def plan_change(entries: dict[str, DocEntry], kept: Container[str], change: Change,
+                report: IngestReport, now: str) -> list[Document]:
+    """Apply `change` to `entries` (source -> entry, updated in place) and fill `report`; the
+    documents to chunk and embed. `kept`: doc ids whose rows the index already holds. Shared by
+    the local index and any other store, so all decide alike what an ingest adds, updates or drops."""
+    for source in sorted(change.remove):
         entry = entries.pop(source, None)
         if entry is not None:
             report.removed.append(source)
@@ -107,16 +130,10 @@ def _remove_sources(entries: dict[str, DocEntry], remove: set[str], report: Inge
             if source in e.aliases:
                 e.aliases.remove(source)
 
-
-def _merge_docs(entries: dict[str, DocEntry], docs: list[Document], kept: dict[str, Rows],
-                report: IngestReport) -> list[Document]:
-    """Add or refresh `docs` in `entries`; returns those that need embedding. Unchanged documents
-    keep their rows (`kept`); one with the content of another becomes that one's alias."""
-    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     fresh: list[Document] = []
     by_sha = {e.doc.sha256: e for e in entries.values()}
     taken = {e.doc_id for e in entries.values()}
-    for doc in docs:
+    for doc in change.docs:
         entry = entries.get(doc.source)
         twin = by_sha.get(doc.sha256)
         twin = twin if twin is not None and twin.doc.source != doc.source else None
@@ -134,23 +151,8 @@ def _merge_docs(entries: dict[str, DocEntry], docs: list[Document], kept: dict[s
             fresh.append(doc)
         if doc.warnings:
             report.warnings[doc.source] = list(doc.warnings)
+
     return fresh
-
-
-def _write(root: Path, settings: BuildSettings, ordered: list[DocEntry], rows: dict[str, Rows], dim: int) -> None:
-    """Write a new version holding `ordered` documents with their `rows` (by doc id)."""
-    passages: list[Passage] = []
-    vectors: list[np.ndarray] = []
-    sentence_vectors: list[np.ndarray] = []
-    for e in ordered:
-        ps, vs, ss = rows[e.doc_id]
-        e.n_passages = len(ps)
-        passages.extend(ps)
-        vectors.append(vs)
-        sentence_vectors.append(ss)
-    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-    sentences = np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32)
-    write_index(root, settings, ordered, passages, matrix, dim, sentences)
 
 
 def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
