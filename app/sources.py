@@ -14,9 +14,10 @@ from pathlib import Path
 
 from app.engine import Engine
 from index.build import Change
-from ingest.discover import DEFAULT_MAX_BYTES, too_large
+from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.fetch import is_url
 from ingest.loaders import SUFFIXES
+from ingest.reasons import too_large
 from ingest.records import IngestReport
 
 MAX_UPLOAD_MB = DEFAULT_MAX_BYTES // 1_000_000  # uploads and URLs, as for `docqa ingest`

@@ -16,7 +16,8 @@ from index.store import DocEntry, Index, IndexProblem, current_version, load_ind
 from ingest.chunker import chunk_document, indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES, discover
 from ingest.fetch import is_url
-from ingest.loaders import LoadError, first_line, load_file
+from ingest.loaders import LoadError, load_file
+from ingest.reasons import first_line
 from ingest.records import Document, IngestReport, Passage
 
 Progress = Callable[[str, float], None]  # (message, fraction done)

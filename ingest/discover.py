@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.loaders import kind_of
+from ingest.reasons import too_large
 
 DEFAULT_MAX_BYTES = 50_000_000  # files and downloads alike (`docqa ingest --max-mb`)
 SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"  # the article docqa ships with
@@ -67,17 +68,3 @@ def _consider(path: Path, found: Found, max_bytes: int, root: Path | None) -> No
         found.skipped[key] = too_large(size, max_bytes)
         return
     found.files.append(path)
-
-
-def too_large(size: int | None, limit: int) -> str:
-    """Why a file, download or upload of `size` bytes (None: unknown, a stream cut off) is
-    refused: both in MB, or in bytes for limits under 0.1 MB or where MB would read alike."""
-    def unit(n: int) -> str:
-        return f"{n / 1e6:.1f} MB" if limit >= 100_000 else f"{n:,} bytes"
-
-    if size is None:
-        return f"too large (over the limit {unit(limit)})"
-    got, lim = unit(size), unit(limit)
-    if got == lim:  # rounded alike: give the exact counts
-        got, lim = f"{size:,} bytes", f"{limit:,} bytes"
-    return f"too large ({got} > limit {lim})"

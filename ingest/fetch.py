@@ -13,8 +13,9 @@ from dataclasses import replace
 import httpx
 
 from ingest.decode import DecodeError
-from ingest.discover import DEFAULT_MAX_BYTES, too_large
-from ingest.loaders import LoadError, first_line, load_bytes
+from ingest.discover import DEFAULT_MAX_BYTES
+from ingest.loaders import LoadError, load_bytes
+from ingest.reasons import first_line, too_large
 from ingest.records import Document, RelatedSource
 
 DEFAULT_TIMEOUT = 20.0  # seconds, for connecting, each read, and the whole body

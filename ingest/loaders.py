@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from ingest.decode import DecodeError, decode_text
+from ingest.reasons import first_line
 from ingest.records import Document, Region
 from ingest.structure import markdown_structure, plain_structure
 
@@ -185,11 +186,6 @@ def _label(text: str) -> str:
         return text
     cut = text[:MAX_LABEL_CHARS - 1]
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
-
-
-def first_line(exc: Exception) -> str:
-    """An exception's message cut to one short line, for a reason shown beside a source."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _title_from_source(source: str) -> str:
