@@ -14,8 +14,7 @@ from index.protocol import Store
 from index.search import Retriever
 from index.settings import DEFAULT_INDEX, BuildSettings, Config
 from index.store import IndexProblem, current_version, load_index, read_manifest
-from ingest.records import IngestReport
-from ingest.related import RelatedSource
+from ingest.records import IngestReport, RelatedSource
 
 
 class Engine:

@@ -147,10 +147,6 @@ def render_removed(result: dict) -> str:
     return f'<p><span class="dq-ok">{what}</span> {e(result["title"])} ({result["documents"]} left)</p>'
 
 
-def render_error(message: str) -> str:
-    return f'<p class="dq-skip">{e(message)}</p>'
-
-
 def _meta(result: dict) -> str:
     return f'<p class="dq-meta">Answered in {result.get("latency_ms", 0):.0f} ms</p>'
 

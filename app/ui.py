@@ -26,7 +26,7 @@ from app.claims import check_claim
 from app.engine import Engine
 from app.sources import (MAX_UPLOAD_MB, UPLOAD_SUFFIXES, SourceProblem, add_uploads, add_urls, list_sources,
                          local_file, remove_source)
-from app.render_html import (CSS, SOURCE_ROUTE, render_added, render_answer, render_check, render_error,
+from app.render_html import (CSS, SOURCE_ROUTE, render_added, render_answer, render_check,
                            render_removed, render_sources)
 from index.settings import Config
 from index.store import IndexProblem

@@ -134,13 +134,13 @@ def measure_one(store: str, n: int, work: Path, scifact: Path, queries: int) -> 
     qvecs = emb.encode_queries(qtexts)
     vecs = np.load(work / "vectors.npy", mmap_mode="r")
     exact = [set(np.argsort(-(vecs @ q))[:10].tolist()) for q in qvecs]
-    cands = [index.candidates(q, None) if store != "local" else None for q in qtexts]
+    cands = [index.candidates(q) if store != "local" else None for q in qtexts]
     recall = []
     for i, q in enumerate(qvecs):
         if store == "local":
             from index.search import LocalCandidates
 
-            rows, _ = LocalCandidates(index, qtexts[i], None).dense(q, 10)
+            rows, _ = LocalCandidates(index, qtexts[i]).dense(q, 10)
             found = set(rows)
         else:
             rows, _ = cands[i].dense(q, 10)  # pid -> row: document dK holds rows 3K, 3K+1, 3K+2

@@ -15,12 +15,14 @@ from index.settings import BuildSettings
 from index.store import DocEntry, Index, IndexProblem, current_version, load_index, write_index, write_lock
 from ingest.chunker import chunk_document, indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES, Found, discover
+from ingest.fetch import is_url
 from ingest.loaders import LoadError, load_file
+from ingest.reasons import first_line
 from ingest.records import Document, IngestReport, Passage
 
 Progress = Callable[[str, float], None]  # (message, fraction done)
-# a document's passages, their vectors, and their sentences' vectors (None in older indexes)
-Rows = tuple[list[Passage], np.ndarray, np.ndarray | None]
+# a document's passages, their vectors, and their sentences' vectors
+Rows = tuple[list[Passage], np.ndarray, np.ndarray]
 # (texts, spans, progress=) -> (vectors, span vectors): `Embedder.encode_spans` or a stand-in for it
 EncodeSpans = Callable[..., tuple[np.ndarray, np.ndarray]]
 
@@ -40,7 +42,7 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
     """Ingest files and folders: files gone from a scanned folder are dropped from the index."""
     found, docs, skipped = load_paths(paths, max_bytes)
     with write_lock(root):
-        old = _load_old(root, settings, rebuild)
+        old = _load_old(root, rebuild)
         gone = gone_sources(found, [e.doc.source for e in (old.docs if old else [])])
         return apply_change(root, old, Change(docs, gone, skipped), embedder, settings, progress=progress,
                             encode=encode)
@@ -56,7 +58,7 @@ def load_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> tup
         except LoadError as exc:
             skipped[str(f.resolve())] = str(exc)
         except Exception as exc:  # a parser bug on one odd file must not stop the others
-            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {exc})".splitlines()[0]
+            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {first_line(exc)})"
     return found, docs, skipped
 
 
@@ -71,7 +73,7 @@ def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettin
     """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock;
     `rebuild` starts from an empty index instead of the current one."""
     with write_lock(root):
-        return apply_change(root, _load_old(root, settings, rebuild), change, embedder, settings,
+        return apply_change(root, _load_old(root, rebuild), change, embedder, settings,
                             progress=progress, encode=encode)
 
 
@@ -100,7 +102,7 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     ordered = list(entries.values())
     passages: list[Passage] = []
     vectors: list[np.ndarray] = []
-    sentence_vectors: list[np.ndarray | None] = []
+    sentence_vectors: list[np.ndarray] = []
     for e in ordered:
         ps, vs, ss = kept[e.doc_id]
         e.n_passages = len(ps)
@@ -109,9 +111,7 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
         sentence_vectors.append(ss)
     dim = old.manifest["dim"] if reuse and old else embedder.dim
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-    # an index from before sentence vectors keeps none until it is rebuilt
-    sentences = (None if any(s is None for s in sentence_vectors)
-                 else np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32))
+    sentences = np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32)
     write_index(root, settings, ordered, passages, matrix, dim, sentences)
     return report
 
@@ -130,7 +130,7 @@ def plan_change(entries: dict[str, DocEntry], kept: Container[str], change: Chan
                 report: IngestReport, now: str) -> list[Document]:
     """Apply `change` to `entries` (source -> entry, updated in place) and fill `report`; the
     documents to chunk and embed. `kept`: doc ids whose rows the index already holds. Shared by
-    the local index and Milvus, so both decide alike what an ingest adds, updates or drops."""
+    the local index and any other store, so all decide alike what an ingest adds, updates or drops."""
     for source in sorted(change.remove):
         entry = entries.pop(source, None)
         if entry is not None:
@@ -210,14 +210,13 @@ def _rows_by_doc(index: Index) -> dict[str, Rows]:
         sent_rows.setdefault(p.doc_id, []).extend(range(k, k + len(p.sentences)))
         k += len(p.sentences)
     sv = index.sentences
-    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], None if sv is None else sv[:0])
-                            for d in index.docs}
-    out.update({d: ([index.passages[i] for i in r], index.embeddings[r],
-                    None if sv is None else sv[sent_rows[d]]) for d, r in rows.items()})
+    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], sv[:0]) for d in index.docs}
+    out.update({d: ([index.passages[i] for i in r], index.embeddings[r], sv[sent_rows[d]])
+                for d, r in rows.items()})
     return out
 
 
-def _load_old(root: Path, settings: BuildSettings, rebuild: bool) -> Index | None:
+def _load_old(root: Path, rebuild: bool) -> Index | None:
     if rebuild or current_version(root) is None:
         return None
     try:
@@ -239,4 +238,4 @@ def _new_id(doc: Document, taken: set[str]) -> str:
 
 
 def _under(source: str, root: Path) -> bool:
-    return not re.match(r"^[a-z]+://", source) and Path(source).is_relative_to(root)
+    return not is_url(source) and Path(source).is_relative_to(root)

@@ -36,7 +36,7 @@ import numpy as np
 
 from index.bm25 import tokenize
 from index.settings import (FORMAT_VERSION, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, HNSW_THRESHOLD,
-                            BuildSettings, Prf)
+                            BuildSettings)
 from index.store import DocEntry, IndexProblem
 from ingest.records import Document, Passage
 
@@ -186,9 +186,7 @@ class MilvusIndex:
         packed = self.rows([row])[row][1]
         return unpack_vectors(packed, self.dim) if packed else None
 
-    def candidates(self, query: str, prf: Prf | None) -> MilvusCandidates:
-        if prf is not None:
-            raise IndexProblem("pseudo-relevance feedback (Prf) is only available on the local index")
+    def candidates(self, query: str) -> MilvusCandidates:
         return MilvusCandidates(self, query)
 
     def count(self) -> int:
@@ -286,10 +284,6 @@ class MilvusCandidates:
             self._bm25.setdefault(r, 0.0)  # none of the query's terms: BM25 0, as locally
         return (np.array([self._dense.get(r, 0.0) for r in rows], dtype=np.float32),
                 np.array([self._bm25[r] for r in rows], dtype=np.float32))
-
-    def vectors(self, rows: list[int]) -> np.ndarray:
-        got = {r["pid"]: r["dense"] for r in self.store.client.get(self.coll, ids=rows, output_fields=["dense"])}
-        return np.array([got[r] for r in rows], dtype=np.float32)
 
     def passage(self, row: int) -> Passage:
         wanted = self._last if row in self._last else [row]  # the rows just scored: one fetch

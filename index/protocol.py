@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.settings import BuildSettings, Prf
+from index.settings import BuildSettings
 from ingest.records import Passage
 
 
@@ -31,9 +31,6 @@ class Candidates(Protocol):
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Dense and BM25 scores of `rows` (0 where BM25 finds none of the query's terms)."""
-
-    def vectors(self, rows: list[int]) -> np.ndarray:
-        """The passages' stored vectors (for Rocchio feedback)."""
 
     def passage(self, row: int) -> Passage:
         """The stored passage `row`."""
@@ -61,5 +58,5 @@ class Store(Protocol):
     def sentence_vectors(self, row: int) -> np.ndarray | None:
         """Unit vectors of passage `row`'s sentences, made at ingest (None if not stored)."""
 
-    def candidates(self, query: str, prf: Prf | None) -> Candidates:
+    def candidates(self, query: str) -> Candidates:
         """A view for one query (the local index gets `index.search.LocalCandidates`)."""

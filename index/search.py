@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
 
 import faiss
 import numpy as np
 
 from index.protocol import Candidates, Store
-from index.settings import Prf, SearchSettings
+from index.settings import SearchSettings
 from index.store import Index
 from ingest.records import Passage
 
 Retriever = Literal["hybrid", "dense", "bm25"]
+RETRIEVERS: tuple[Retriever, ...] = get_args(Retriever)
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,6 @@ def fuse(dense_ranked: list[int], bm25_ranked: list[int], score_rows: ScoreRows,
     return weighted_fusion(items.tolist(), [dense, bm25], [w, 1.0 - w], settings.fusion)
 
 
-def rocchio(query_vec: np.ndarray, feedback: np.ndarray, beta: float) -> np.ndarray:
-    """The query vector moved towards the centroid of feedback vectors, unit length again."""
-    if beta <= 0 or len(feedback) == 0:
-        return query_vec
-    v = query_vec + beta * feedback.mean(0)
-    return (v / np.linalg.norm(v)).astype(np.float32)
-
-
 def top_k(scores: np.ndarray, k: int) -> list[int]:
     """Indices of the `k` highest scores, best first; ties broken by lower index."""
     k = min(k, len(scores))
@@ -116,14 +109,11 @@ def search(index: Store, query: str, query_vec: np.ndarray, k: int = 10,
     The store (the local index or Milvus) only fetches candidates and scores; ranking and
     fusion happen here, so every store answers alike.
     """
-    q = candidates(index, query, settings.prf)
+    q = candidates(index, query)
     if q.size() == 0:
         return []
     depth = max(settings.depth, k)
     dense_ranked, dense_top = q.dense(query_vec, depth) if retriever != "bm25" else ([], [])
-    if retriever != "bm25" and settings.rocchio_beta > 0 and dense_ranked:
-        query_vec = rocchio(query_vec, q.vectors(dense_ranked[:settings.rocchio_docs]), settings.rocchio_beta)
-        dense_ranked, dense_top = q.dense(query_vec, depth)
     bm25_ranked, bm25_top = q.bm25(depth) if retriever != "dense" else ([], [])
     if retriever == "dense":
         order = dict(zip(dense_ranked, dense_top))
@@ -139,20 +129,20 @@ def search(index: Store, query: str, query_vec: np.ndarray, k: int = 10,
             for i, d, b in zip(ranked, dense_of.tolist(), bm25_of.tolist())]
 
 
-def candidates(index: Store, query: str, prf: Prf | None) -> Candidates:
+def candidates(index: Store, query: str) -> Candidates:
     """One query's view of a store: the local index's, or the store's own (`Store.candidates`)."""
-    return LocalCandidates(index, query, prf) if isinstance(index, Index) else index.candidates(query, prf)
+    return LocalCandidates(index, query) if isinstance(index, Index) else index.candidates(query)
 
 
 class LocalCandidates:
     """Candidates from the in-memory index: FAISS for dense, bm25s scores every passage once."""
 
-    def __init__(self, index: Index, query: str, prf: Prf | None) -> None:
-        self.index, self.query, self.prf = index, query, prf
+    def __init__(self, index: Index, query: str) -> None:
+        self.index, self.query = index, query
 
     @cached_property
     def _bm25(self) -> np.ndarray:
-        return self.index.bm25.scores(self.query, self.prf)
+        return self.index.bm25.scores(self.query)
 
     def size(self) -> int:
         return len(self.index.passages)
@@ -167,9 +157,6 @@ class LocalCandidates:
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self.index.embeddings[rows] @ query_vec, self._bm25[rows]
-
-    def vectors(self, rows: list[int]) -> np.ndarray:
-        return self.index.embeddings[rows]
 
     def passage(self, row: int) -> Passage:
         return self.index.passages[row]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors and every build setting are always stored
 DEFAULT_INDEX = Path(".docqa/index")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -111,16 +111,6 @@ class BuildSettings:
 
 
 @dataclass(frozen=True)
-class Prf:
-    """RM3-style pseudo-relevance feedback for BM25: `terms` new terms from the top `docs`
-    passages, given `weight` of the final score."""
-
-    docs: int = 10
-    terms: int = 10
-    weight: float = 0.3
-
-
-@dataclass(frozen=True)
 class SearchSettings:
     """How a query is answered from an index; free to change between queries."""
 
@@ -129,6 +119,4 @@ class SearchSettings:
     fusion: str = "zscore"  # "rrf", or weighted sum of "zscore" / "minmax" normalised scores
     rrf_k: int = 60
     dense_weight: float = 0.7  # weighted fusion: share of the dense score
-    rocchio_beta: float = 0.0  # > 0: move the query vector towards its top dense passages
-    rocchio_docs: int = 3
-    prf: Prf | None = None  # pseudo-relevance feedback for BM25
+    # RM3 and Rocchio query feedback were tried and not kept: benchmarks/feedback.py
