@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -98,8 +99,6 @@ def connect(spec: MilvusSpec, timeout: float = 10.0):  # noqa: ANN201 - pymilvus
     """A client for `spec`; the token comes from DOCQA_MILVUS_TOKEN, never the command line.
     An unreachable server is one clear line, not a stack of gRPC errors."""
     try:
-        import warnings
-
         with warnings.catch_warnings():  # milvus-lite 2.5.1 imports pkg_resources, which warns
             warnings.simplefilter("ignore")
             from pymilvus import MilvusClient
@@ -112,7 +111,9 @@ def connect(spec: MilvusSpec, timeout: float = 10.0):  # noqa: ANN201 - pymilvus
     for name in ["pymilvus", *[n for n in logging.root.manager.loggerDict if n.startswith("pymilvus.")]]:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        return MilvusClient(uri=spec.uri, token=os.environ.get(TOKEN_ENV, ""), timeout=timeout)
+        with warnings.catch_warnings():  # Milvus Lite is imported here for a .db file
+            warnings.simplefilter("ignore")
+            return MilvusClient(uri=spec.uri, token=os.environ.get(TOKEN_ENV, ""), timeout=timeout)
     except Exception as exc:  # pymilvus raises MilvusException and gRPC errors alike
         why = getattr(exc, "message", None) or str(exc).strip() or type(exc).__name__
         raise IndexProblem(f"cannot reach Milvus at {spec}: {why.splitlines()[0]}") from None
