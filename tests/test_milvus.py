@@ -297,3 +297,20 @@ def test_dense_index_switches_past_the_threshold(tmp_path: Path, embedder, artic
     assert engine.manifest()["dense_index"] == "IVF_FLAT"
     q = "When was the security and defence partnership signed?"
     assert same_answer(engine.ask(q), article_engine.ask(q))
+
+
+def test_check_and_the_sources_tab_work_on_milvus(milvus_engine, article_engine) -> None:
+    from app.claims import check_claim
+    from app.sources import list_sources, local_file
+
+    claim = "Norway and the EU signed a security and defence partnership in 2024."
+    a = check_claim(milvus_engine.index, milvus_engine.embedder, claim)
+    b = check_claim(article_engine.index, article_engine.embedder, claim)
+    assert (a.verdict, [(e.doc_id, e.start, e.end) for e in a.evidence]) == \
+        (b.verdict, [(e.doc_id, e.start, e.end) for e in b.evidence])
+    assert a.support == pytest.approx(b.support, abs=5e-4)
+    strip = ("uploaded", "ingested_at")
+    assert [{k: v for k, v in r.items() if k not in strip} for r in list_sources(milvus_engine)] == \
+        [{k: v for k, v in r.items() if k not in strip} for r in list_sources(article_engine)]
+    doc_id = list_sources(milvus_engine)[0]["doc_id"]
+    assert local_file(milvus_engine, doc_id) == local_file(article_engine, doc_id)
