@@ -51,10 +51,9 @@ def ingest(
         show_default=f"{DEFAULT_MAX_BYTES / 1e6:g}")] = None,
     related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in the default corpus's related.toml")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = DEFAULT_TIMEOUT,
-    ray: Annotated[Optional[str], typer.Option(
-        "--ray", flag_value="local", metavar="[ADDRESS]",
-        help="Embed on Ray: a cluster's HOST:PORT (give it as --ray=ADDRESS or last), "
-             "or alone for a local Ray instance")] = None,
+    ray: Annotated[bool, typer.Option("--ray", help="Embed on Ray (a local Ray instance unless --ray-address)")] = False,
+    ray_address: Annotated[Optional[str], typer.Option(
+        metavar="HOST:PORT", help="A Ray cluster's head to embed on (implies --ray)")] = None,
     ray_workers: Annotated[int, typer.Option(min=1, help="Ray actors embedding at once (one ONNX session each)")] = 2,
 ) -> None:
     """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
@@ -62,8 +61,8 @@ def ingest(
 
     try:
         engine = _engine(index)
-        if ray is not None:
-            engine.use_ray(None if ray == "local" else ray, ray_workers)
+        if ray or ray_address:
+            engine.use_ray(ray_address, ray_workers)
         report = engine.ingest_sources(paths, related=related, rebuild=rebuild,
                                                progress=sys.stderr.isatty(),
                                                max_bytes=int(max_mb * 1e6) if max_mb else None,

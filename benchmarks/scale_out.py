@@ -249,13 +249,15 @@ def main() -> None:
             print(rows[-1], flush=True)
     ingest = ingest_throughput(args.scifact, args.ingest_docs, args.work) if args.ingest_docs else []
     shutil.rmtree(args.work, ignore_errors=True)
-    plot(rows, args.out)
-    body = table(list(rows[0]), [list(r.values()) for r in rows])
+    body = ""
+    if rows:  # `--sizes` with no value: the ingest part alone
+        plot(rows, args.out)
+        body = table(list(rows[0]), [list(r.values()) for r in rows]) + \
+            f"\n\nPlot: `benchmarks/{args.out.name}`. Data as the script's docstring says."
     if ingest:
         base = ingest[0]["passages_per_s"]
         body += "\n\nIngest (embedding) throughput, SciFact abstracts, int8 ONNX:\n\n" + table(
             [*ingest[0], "vs local"], [[*r.values(), f"{r['passages_per_s'] / base:.2f}x"] for r in ingest])
-    body += f"\n\nPlot: `benchmarks/{args.out.name}`. Data as the script's docstring says."
     if args.no_record:
         print(body)
     else:

@@ -69,7 +69,7 @@ def test_unreachable_ray_address_is_one_line_and_writes_nothing(tmp_path: Path) 
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
     r = subprocess.run([sys.executable, "-m", "app.cli", "ingest", str(CORPUS), "--index", str(tmp_path / "idx"),
-                        f"--ray=127.0.0.1:{port}"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                        f"--ray-address=127.0.0.1:{port}"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 1
     errors = [line for line in r.stderr.splitlines() if line.strip()]
