@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -174,8 +175,6 @@ def _write_renamed(store: MilvusIndex, entries: list[DocEntry]) -> None:
     blobs, full = {}, []
     for e in entries:
         whole = store.doc_by_id[e.doc_id]
-        from dataclasses import replace
-
         full.append(DocEntry(e.doc_id, replace(whole.doc, source=e.doc.source), whole.ingested_at,
                              whole.n_passages, list(e.aliases)))
         blobs[e.doc_id] = f"{live[e.doc_id]}.{uuid.uuid4().hex[:8]}"

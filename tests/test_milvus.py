@@ -314,3 +314,22 @@ def test_check_and_the_sources_tab_work_on_milvus(milvus_engine, article_engine)
         [{k: v for k, v in r.items() if k not in strip} for r in list_sources(article_engine)]
     doc_id = list_sources(milvus_engine)[0]["doc_id"]
     assert local_file(milvus_engine, doc_id) == local_file(article_engine, doc_id)
+
+
+def test_same_content_under_two_names_and_removing_the_first(tmp_path: Path, embedder) -> None:
+    """An identical file is listed as another name; removing the first name promotes it (a new
+    record in Milvus, the same passages), as in the local index."""
+    local, milvus, folder = _pair(tmp_path, embedder)
+    _write(folder, "beta-copy.txt", DOCS["beta.txt"])
+    for engine in (local, milvus):
+        engine.ingest([folder])
+    (folder / "beta.txt").unlink()
+    assert asdict(local.ingest([folder])) == asdict(milvus.ingest([folder]))
+
+    def listing(engine) -> list:  # noqa: ANN001
+        return [(e.doc_id, e.doc.source, e.aliases, e.n_passages) for e in engine.index.docs]
+    assert sorted(listing(milvus)) == sorted(listing(local))
+    beta = next(e for e in local.index.docs if "beta" in e.doc_id).doc_id
+    assert milvus.index.doc_by_id[beta].doc.source == str((folder / "beta-copy.txt").resolve())
+    q = "How many containers did Beta harbour handle?"
+    assert same_answer(milvus.ask(q), local.ask(q))
