@@ -1,0 +1,178 @@
+"""What kind of answer a question asks for, and whether a piece of text holds one.
+
+Rules on the question's wh-word and its head noun, in this order (the first that fits wins):
+
+- yes/no: the question opens with an auxiliary ("Is", "Does", "Can", "Did", "Has" …);
+- date: "when", "what/which year", "what date", "since when", "since/from/in which year";
+- number: "how many/much/often/long/large/big/old", "what percentage/proportion/share/number/amount";
+- reason: "why", "for what reason", "what is the reason/purpose";
+- manner: "how" (the remaining uses: "how does X work", "how is X done");
+- person: "who/whom/whose", "which/what" + a person or body noun (minister, agency, organisation …);
+- place: "where", "which/what" + a place noun (country, city, region …);
+- definition: "what is/are X", "what does X stand for / mean", where X is short and names something;
+- list: "which/what … include", "name …", "which/what" + a plural noun;
+- other: anything else (no type check).
+
+A text *matches* a type when it holds an answer of that kind that the question does not already
+give (the year in "What happened in 2021?" is not an answer to it). Regexes only: a question
+costs microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TYPES = ("date", "number", "person", "place", "yesno", "definition", "list", "reason", "manner", "other")
+
+_AUX = (r"is|are|was|were|does|do|did|can|could|has|have|had|will|would|should|may|might|must|shall")
+_YESNO = re.compile(rf"^(?:{_AUX})\b", re.I)
+_DATE_Q = re.compile(r"\b(?:when|(?:what|which) (?:year|date|month|decade)|since when|how long ago|"
+                     r"(?:since|from|in|by|until) (?:what|which) (?:year|date|time))\b", re.I)
+_NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far|frequently)|"
+                       r"(?:what|which) (?:percentage|proportion|share|fraction|number|amount|rate|size|"
+                       r"sum|ratio|dose|level)\b|at what (?:rate|dose|age|level))", re.I)
+_REASON_Q = re.compile(r"\b(?:why|for what (?:reason|purpose)|what (?:is|was|are|were) the (?:reason|"
+                       r"purpose|cause|motivation)s?|what (?:causes|caused))\b", re.I)
+_MANNER_Q = re.compile(r"\bhow\b", re.I)
+_PERSON_NOUN = (r"minister|ministers|official|officials|person|people|agency|agencies|body|bodies|"
+                r"organi[sz]ations?|institutions?|office|offices|authority|authorities|committee|"
+                r"council|leader|leaders|head|president|secretary|representative|group|groups|"
+                r"company|companies|team|partner|partners|researchers?|authors?|scientists?|"
+                r"service|services|entity|entities|counterpart|figure|figures")
+_PERSON_Q = re.compile(rf"^(?:who|whom|whose)\b|\b(?:who|whom|whose)\b|\b(?:which|what) (?:\w+ ){{0,2}}"
+                       rf"(?:{_PERSON_NOUN})\b", re.I)
+_PLACE_NOUN = r"country|countries|city|cities|region|regions|place|places|location|locations|state|states|area|areas|nation|nations"
+_PLACE_Q = re.compile(rf"\bwhere\b|\b(?:which|what) (?:\w+ ){{0,2}}(?:{_PLACE_NOUN})\b", re.I)
+_DEFINITION_Q = re.compile(r"^(?:what|who) (?:is|are|was|were) (?:an? |the )?(?P<x>[^?]{1,60}?)\s*\??$|"
+                           r"^what does (?P<y>.{1,40}?) (?:stand for|mean|refer to)\s*\??$|"
+                           r"^(?:define|explain) (?P<z>[^?]{1,60}?)\s*\??$", re.I)
+_LIST_Q = re.compile(r"\b(?:include|includes|including|examples?|name (?:the|some|all|two|three)|list)\b|"
+                     r"^(?:which|what) (?:\w+ ){0,2}\w+[^s\W]s\b", re.I)
+
+_MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
+          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")
+_DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:{_MONTH})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH})\b|"
+                   r"\b(?:century|decade)\b")
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                 r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+                 r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
+                 r"dozen|dozens|half|twice|once|single|double|triple|annual|annually|biannual|yearly|"
+                 r"monthly|weekly|daily|semi-annual|majority|minority|most|several|few")
+_NUMBER = re.compile(rf"(?<![\w.])\d+(?:[.,]\d+)*(?!\d)|%|\b(?:{_NUMBER_WORDS})\b", re.I)
+_OFFICE = re.compile(rf"\b(?:{_PERSON_NOUN}|Minister|President|Secretary|Director|Commission|Council|"
+                     r"Parliament|Agency|Service|Institute|University|Ministry|Dr|Prof)\b")
+_CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
+_PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
+                    rf"\b(?:{_PLACE_NOUN})\b")
+_LIST = re.compile(r"\b(?:include|includes|including|such as|e\.g\.|examples?|namely|like)\b|"
+                   r"[^,;]+[,;][^,;]+(?:,|;|\band\b|\bor\b)[^,;]+")
+_REASON = re.compile(r"\b(?:because|due to|owing to|since|as a result|result(?:s|ed)? (?:in|from)|in order to|"
+                     r"so that|therefore|thus|hence|leads? to|led to|caus(?:e|es|ed|ing)|reason|aims? to|"
+                     r"intended to|to (?:enable|ensure|promote|strengthen|support|help|reduce|increase|"
+                     r"improve|prevent|protect|facilitate|enhance|allow))\b", re.I)
+_MANNER = re.compile(r"\b(?:by|through|via|using|with|by means of|mediated by|depends? on|requires?)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|cannot|non|none|lack|lacks|fail|fails|"
+                       r"failed)\b|n['’]t\b", re.I)
+_WORD = re.compile(r"[\w'’-]+")
+_GLUE = frozenset("in at from across to within throughout near the of for by".split())
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """The expected answer type and the question's own words (to tell new information from echo)."""
+
+    kind: str
+    words: frozenset[str]  # lower-cased words of the question
+    term: str | None = None  # the thing a definition question asks about, as written
+
+
+def analyse(question: str) -> QuestionType:
+    """The expected answer type of `question` (rules in the module docstring)."""
+    q = question.strip()
+    words = frozenset(w.lower() for w in _WORD.findall(q))
+    return QuestionType(_kind(q), words, _defined_term(q))
+
+
+def _kind(q: str) -> str:
+    if _YESNO.match(q):
+        return "yesno"
+    for kind, pattern in (("date", _DATE_Q), ("number", _NUMBER_Q), ("reason", _REASON_Q)):
+        if pattern.search(q):
+            return kind
+    if _PERSON_Q.search(q):
+        return "person"
+    if _PLACE_Q.search(q):
+        return "place"
+    if _defined_term(q):
+        return "definition"
+    if _MANNER_Q.search(q):
+        return "manner"
+    return "list" if _LIST_Q.search(q) else "other"
+
+
+def _defined_term(q: str) -> str | None:
+    """X in "What is X?", when X is short and names something (a capital, an acronym or ≤ 4 words)."""
+    m = _DEFINITION_Q.match(q.strip())
+    if not m:
+        return None
+    term = (m["x"] or m["y"] or m["z"] or "").strip(" .,'\"“”")
+    words = term.split()
+    if not words or len(words) > 6:
+        return None
+    named = any(w[:1].isupper() or any(c.isdigit() for c in w) for w in words)
+    return term if named or len(words) <= 3 else None
+
+
+def matches(qt: QuestionType, text: str) -> bool:
+    """Whether `text` holds an answer of the kind `qt` asks for, beyond the question's own words."""
+    kind = qt.kind
+    if kind == "date":
+        return _new(_DATE, text, qt.words)
+    if kind == "number":
+        return _new(_NUMBER, text, qt.words)
+    if kind == "person":
+        return _new(_CAPITALISED, text, qt.words) or _new(_OFFICE, text, qt.words)
+    if kind == "place":
+        return _new(_PLACE, text, qt.words) or _new(_CAPITALISED, text, qt.words)
+    if kind == "definition":
+        return qt.term is not None and defines(qt.term, text)
+    if kind == "list":
+        return bool(_LIST.search(text))
+    if kind == "reason":
+        return bool(_REASON.search(text))
+    if kind == "manner":
+        return bool(_MANNER.search(text))
+    if kind == "yesno":
+        return True  # a yes/no answer is any sentence on the property: coverage features judge it
+    return False
+
+
+def checked(kind: str) -> bool:
+    """Whether `matches` can say anything for this kind of question."""
+    return kind not in ("yesno", "other")
+
+
+def negated(text: str) -> bool:
+    """Whether `text` negates something (for yes/no questions: the answer may be "no")."""
+    return bool(_NEGATION.search(text))
+
+
+def defines(term: str, text: str) -> bool:
+    """Whether `text` explains `term`: "X (…)", "(X)" after its long form, "X is/are/means …",
+    "X, a/an/the …" or "X: …"."""
+    t = re.escape(term.strip())
+    t = re.sub(r"\\ ", r"\\s+", t)
+    pattern = (rf"(?:\b|(?<=\W)){t}(?:\b|(?=\W))\s*(?:\(|,\s+(?:an?|the|which|who)\b|:|—|–|\s(?:is|are|was|were|"
+               rf"means|refers|stands|consists|comprises|describes)\b)|\(\s*{t}\s*\)")
+    return bool(re.search(pattern, text, re.I))
+
+
+def _new(pattern: re.Pattern[str], text: str, asked: frozenset[str]) -> bool:
+    """A match of `pattern` in `text` that is not made only of words the question already uses."""
+    for m in pattern.finditer(text):
+        words = [w.lower() for w in _WORD.findall(m.group()) if w.lower() not in _GLUE]
+        if not words or any(w not in asked for w in words):
+            return True
+    return False

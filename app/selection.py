@@ -1,0 +1,330 @@
+"""Answer selection: candidate units from the top passages, their features, a learned score.
+
+A *unit* is one sentence of a retrieved passage, or a sentence with the sentence(s) that
+continue it (the next one opens with a pronoun, a definite reference to what the first
+named, "These include …", "While …", a participial "Established in …"). A unit is cited as
+one exact span of its document.
+
+Each unit gets the features in `UNIT_FEATURES` (cosines from vectors stored at ingest, the
+question's IDF-weighted terms it holds, whether it holds the question's rarest term,
+whether it holds the kind of answer asked for, retrieval ranks). A logistic regression
+trained by `benchmarks/train_selector.py` on the tune part of the question sets scores
+them; a second one, over `ANSWER_FEATURES` of the best unit, gives the calibrated
+probability that the best unit answers the question, and docqa abstains below the
+threshold chosen on the tune part. Weights live in `app/selector_weights.json`; they are
+applied with numpy (no scikit-learn at run time).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from app import question_type as qtype
+from index.bm25 import tokenize
+from index.search import Hit
+from index.store import Index
+
+WEIGHTS_FILE = Path(__file__).with_name("selector_weights.json")
+MAX_UNIT_SENTENCES = 3
+CHECKED_KINDS = ("date", "number", "person", "place", "definition", "list", "reason", "manner")
+UNIT_FEATURES = (
+    "cos_unit", "cos_max", "cos_gap", "passage_cos", "passage_rrank", "bm25_rrank", "dense_rrank",
+    "coverage", "coverage_sq", "coverage_gap", "rare_in_unit", "rare_matched", "passage_coverage",
+    "first_coverage", *(f"match_{k}" for k in CHECKED_KINDS), "type_missing", "continued",
+    "continued_adds_type", "log_chars", "novelty", "yesno_negated",
+)
+ANSWER_FEATURES = ("best_logit", "margin", "best_cos", "top_passage_cos", "best_coverage",
+                   "passages_coverage", "rare_found", "unknown_share", "best_type_missing")
+# The next sentence continues this one: a pronoun or demonstrative, a linking adverb, a
+# concessive or participial opening ("While non-binding, …", "Established in 2021, …").
+_CONTINUES = re.compile(
+    r"^(?:This|These|That|Those|It|Its|They|Their|Them|Such|Both|Each|Either|Neither|He|She|His|Her|"
+    r"Here|There|The latter|The former|The same|In addition|Additionally|Furthermore|Moreover|"
+    r"However|Also|Likewise|Similarly|Together|In turn|Thereby|Therefore|Thus|Hence|Consequently|"
+    r"Instead|Accordingly|While|Although|Though|Whereas|Despite|Under (?:it|this|these|the)|"
+    r"Within (?:it|this|these|the)|As a result|As such|Among them|Of these|Examples include)\b"
+    r"|^[A-Z][a-z]+(?:ed|ing|en)\b(?: [a-z]+){0,2}(?: in| by| on| at| with| for| under| from|,)")
+_THE = re.compile(r"^The ((?:[\w-]+ ){0,3}[\w-]+)")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Sentences `first`..`last` of a retrieved passage, quoted as one span."""
+
+    hit: Hit
+    rank: int  # 1-based rank of the hit among the retrieved passages
+    first: int
+    last: int
+
+    @property
+    def span(self) -> tuple[int, int]:
+        s = self.hit.passage.sentences
+        return s[self.first][0], s[self.last][1]
+
+
+@dataclass(frozen=True)
+class Model:
+    """A logistic regression: standardise with `mean`/`scale`, then `coef`·x + `intercept`."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+
+    @classmethod
+    def from_dict(cls, d: dict, names: tuple[str, ...]) -> Model:
+        if tuple(d["features"]) != names:
+            raise ValueError(f"{WEIGHTS_FILE.name} was trained on other features; rerun "
+                             "benchmarks/train_selector.py")
+        return cls(names, *(np.asarray(d[k], dtype=np.float64) for k in ("mean", "scale", "coef")),
+                   float(d["intercept"]))
+
+
+@dataclass(frozen=True)
+class Weights:
+    unit: Model
+    answer: Model
+    threshold: float  # abstain when the answer probability is below this
+    second_margin: float  # cite a second unit whose probability is within this of the best
+    candidates: int  # top passages whose units are scored
+
+
+@cache
+def weights(path: Path = WEIGHTS_FILE) -> Weights:
+    """The trained selector (read once)."""
+    d = json.loads(path.read_text(encoding="utf-8"))
+    return Weights(Model.from_dict(d["unit"], UNIT_FEATURES), Model.from_dict(d["answer"], ANSWER_FEATURES),
+                   float(d["threshold"]), float(d["second_margin"]), int(d["candidates"]))
+
+
+@dataclass
+class Candidates:
+    """Every unit of the top passages with its feature row, and the question-level features."""
+
+    kind: qtype.QuestionType
+    units: list[Unit]
+    x: np.ndarray  # len(units) × len(UNIT_FEATURES)
+    matched: np.ndarray  # bool per unit: holds the kind of answer asked for
+    context: dict  # question-level values the answer features need
+
+
+def sentence_text(hit: Hit, j: int) -> str:
+    s, e = hit.passage.sentences[j]
+    return hit.passage.text[s - hit.passage.start:e - hit.passage.start]
+
+
+def continues(previous: str, sentence: str) -> bool:
+    """Whether `sentence` carries on from `previous` (rule in the module docstring)."""
+    if _CONTINUES.match(sentence):
+        return True
+    m = _THE.match(sentence)  # "The agreement …" after a sentence naming the agreement
+    if not m:
+        return False
+    head = set(tokenize([m[1]])[0])
+    return bool(head & set(tokenize([previous])[0]))
+
+
+def units(hits: list[Hit]) -> list[Unit]:
+    """Each sentence of `hits` once (in its best-ranked passage), and each with its continuations."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for rank, h in enumerate(hits, 1):
+        texts = [sentence_text(h, j) for j in range(len(h.passage.sentences))]
+        for j in range(len(texts)):
+            last = j
+            while True:
+                key = (h.passage.doc_id, *Unit(h, rank, j, last).span)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Unit(h, rank, j, last))
+                nxt = last + 1
+                if (nxt >= len(texts) or nxt - j >= MAX_UNIT_SENTENCES or not continues(texts[last], texts[nxt])
+                        or "\n" in _gap(h, last, nxt)):
+                    break
+                last = nxt
+    return out
+
+
+def _gap(hit: Hit, a: int, b: int) -> str:
+    """The text between sentence `a`'s end and sentence `b`'s start (a new paragraph stops a unit)."""
+    p = hit.passage
+    return p.text[p.sentences[a][1] - p.start:p.sentences[b][0] - p.start]
+
+
+def candidates(index: Index, question: str, qvec: np.ndarray, hits: list[Hit]) -> Candidates:
+    """The units of `hits` and their features for `question` (`qvec`: its unit query vector)."""
+    kind = qtype.analyse(question)
+    us = units(hits)
+    q_terms = sorted(set(tokenize([question])[0]))
+    idf = index.bm25.idf(set(q_terms)) if q_terms else {}
+    w = np.array([idf[t] for t in q_terms]) if q_terms else np.zeros(0)
+    n = max(index.bm25.n, 1)
+    unknown_idf = math.log((n + 0.5) / 0.5 + 1.0)
+    known = w < unknown_idf - 1e-9
+    if not len(us):
+        return Candidates(kind, [], np.zeros((0, len(UNIT_FEATURES))), np.zeros(0, bool),
+                          _context(w, known, unknown_idf, np.zeros((0, len(q_terms)), bool)))
+    sent = _sentences(index, us)
+    texts = [_unit_text(sent, u) for u in us]
+    has = _has_terms(q_terms, us, sent)
+    x = np.zeros((len(us), len(UNIT_FEATURES)))
+    col = {name: i for i, name in enumerate(UNIT_FEATURES)}
+    x[:, [col["cos_unit"], col["cos_max"]]] = _cosines(sent, us, qvec)
+    x[:, col["cos_gap"]] = x[:, col["cos_max"]].max() - x[:, col["cos_max"]]
+    x[:, col["passage_cos"]] = [u.hit.dense_score for u in us]
+    x[:, col["passage_rrank"]] = [1.0 / u.rank for u in us]
+    x[:, col["bm25_rrank"]] = [1.0 / u.hit.bm25_rank if u.hit.bm25_rank else 0.0 for u in us]
+    x[:, col["dense_rrank"]] = [1.0 / u.hit.dense_rank if u.hit.dense_rank else 0.0 for u in us]
+    _term_features(x, col, has, w, known, us, sent, q_terms)
+    matched = _type_features(x, col, kind, us, sent, texts)
+    x[:, col["log_chars"]] = np.log([max(len(t), 10) / 100 for t in texts])
+    x[:, col["novelty"]] = [_novelty(sent, u, set(q_terms)) for u in us]
+    passage_has = np.array([[t in sent["passage_terms"][u.hit.row] for t in q_terms] for u in us], bool)
+    return Candidates(kind, us, x, matched, _context(w, known, unknown_idf, passage_has))
+
+
+def _sentences(index: Index, us: list[Unit]) -> dict:
+    """Texts, stemmed terms and stored vectors of every sentence the units use (each once)."""
+    keys = sorted({(u.hit.row, j) for u in us for j in range(u.first, u.last + 1)})
+    by_row = {u.hit.row: u.hit for u in us}
+    texts = {k: sentence_text(by_row[k[0]], k[1]) for k in keys}
+    terms = dict(zip(keys, (set(t) for t in tokenize([texts[k] for k in keys]))))
+    rows = sorted(by_row)
+    vecs = {r: index.sentence_vectors(r) for r in rows}
+    passage_terms = dict(zip(rows, (set(t) for t in tokenize([by_row[r].passage.text for r in rows]))))
+    return {"texts": texts, "terms": terms, "vecs": vecs, "passage_terms": passage_terms}
+
+
+def _unit_text(sent: dict, u: Unit) -> str:
+    return " ".join(sent["texts"][(u.hit.row, j)] for j in range(u.first, u.last + 1))
+
+
+def _has_terms(q_terms: list[str], us: list[Unit], sent: dict) -> np.ndarray:
+    """units × question terms: whether the unit holds the term."""
+    out = np.zeros((len(us), len(q_terms)), bool)
+    for i, u in enumerate(us):
+        terms = set().union(*(sent["terms"][(u.hit.row, j)] for j in range(u.first, u.last + 1)))
+        out[i] = [t in terms for t in q_terms]
+    return out
+
+
+def _cosines(sent: dict, us: list[Unit], qvec: np.ndarray) -> np.ndarray:
+    """Per unit: cosine of its mean sentence vector, and the best cosine of one of its sentences."""
+    out = np.zeros((len(us), 2))
+    q = qvec.astype(np.float32)
+    for i, u in enumerate(us):
+        v = sent["vecs"][u.hit.row][u.first:u.last + 1].astype(np.float32)
+        sims = v @ q
+        mean = v.mean(0)
+        out[i] = float(mean @ q) / max(float(np.linalg.norm(mean)), 1e-9), float(sims.max())
+    return out
+
+
+def _term_features(x: np.ndarray, col: dict, has: np.ndarray, w: np.ndarray, known: np.ndarray,
+                   us: list[Unit], sent: dict, q_terms: list[str]) -> None:
+    """IDF coverage (plain and squared: rare terms weigh more), the rarest known term, first sentence."""
+    if not len(w):
+        return
+    x[:, col["coverage"]] = has @ w / w.sum()
+    x[:, col["coverage_sq"]] = has @ (w ** 2) / (w ** 2).sum()
+    x[:, col["coverage_gap"]] = x[:, col["coverage"]].max() - x[:, col["coverage"]]
+    if known.any():
+        kw = np.where(known, w, 0.0)
+        x[:, col["rare_in_unit"]] = has[:, int(np.argmax(kw))]
+        x[:, col["rare_matched"]] = (has * kw).max(1) / kw.max()
+    first = np.array([[t in sent["terms"][(u.hit.row, u.first)] for t in q_terms] for u in us], bool)
+    x[:, col["first_coverage"]] = first @ w / w.sum()
+
+
+def _type_features(x: np.ndarray, col: dict, kind: qtype.QuestionType, us: list[Unit], sent: dict,
+                   texts: list[str]) -> np.ndarray:
+    """Whether each unit holds the kind of answer asked for; for a continued unit, whether the
+    continuation brings it."""
+    matched = np.array([qtype.matches(kind, t) for t in texts], bool)
+    if kind.kind in CHECKED_KINDS:
+        x[:, col[f"match_{kind.kind}"]] = matched
+        x[:, col["type_missing"]] = ~matched
+    x[:, col["continued"]] = [u.last - u.first for u in us]
+    first = np.array([u.last > u.first and qtype.matches(kind, sent["texts"][(u.hit.row, u.first)])
+                      for u in us], bool)
+    x[:, col["continued_adds_type"]] = [u.last > u.first for u in us] & matched & ~first \
+        if kind.kind in CHECKED_KINDS else 0.0
+    if kind.kind == "yesno":
+        x[:, col["yesno_negated"]] = [qtype.negated(t) for t in texts]
+    return matched
+
+
+def _novelty(sent: dict, u: Unit, q_terms: set[str]) -> float:
+    """Share of the unit's terms the question does not use: an answer adds something."""
+    terms = set().union(*(sent["terms"][(u.hit.row, j)] for j in range(u.first, u.last + 1)))
+    return len(terms - q_terms) / max(len(terms), 1)
+
+
+def _context(w: np.ndarray, known: np.ndarray, unknown_idf: float, passage_has: np.ndarray) -> dict:
+    """Question-level values: how much of the question the passages hold at all."""
+    total = float(w.sum()) or 1.0
+    anywhere = passage_has.any(0) if len(passage_has) else np.zeros(len(w), bool)
+    rare = bool(anywhere[int(np.argmax(np.where(known, w, 0.0)))]) if known.any() else False
+    return {"passages_coverage": float(anywhere @ w) / total if len(w) else 0.0, "rare_found": float(rare),
+            "unknown_share": float(w[~known].sum()) / total if len(w) else 0.0}
+
+
+def answer_features(c: Candidates, logits: np.ndarray, best: int) -> np.ndarray:
+    """The `ANSWER_FEATURES` row of a question whose best unit is `best`."""
+    col = {name: i for i, name in enumerate(UNIT_FEATURES)}
+    others = np.delete(logits, best)
+    margin = float(logits[best] - others.max()) if len(others) else 5.0
+    row = c.x[best]
+    top_cos = max((u.hit.dense_score for u in c.units if u.rank == 1), default=0.0)
+    return np.array([float(logits[best]), margin, row[col["cos_max"]], top_cos, row[col["coverage"]],
+                     c.context["passages_coverage"], c.context["rare_found"], c.context["unknown_share"],
+                     row[col["type_missing"]]])
+
+
+def sigmoid(z: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The units to cite (best first), each with its probability, and the answer probability."""
+
+    picked: list[tuple[Unit, float, bool]]  # unit, its probability, holds the kind asked for
+    probability: float
+    kind: str
+
+
+def choose(c: Candidates, w: Weights, max_units: int = 2) -> Choice:
+    """The best unit, a second one within `w.second_margin` that does not overlap it, and the
+    calibrated probability that the best one answers the question."""
+    if not c.units:
+        return Choice([], 0.0, c.kind.kind)
+    logits = w.unit.logit(c.x)
+    probs = sigmoid(logits)
+    order = np.argsort(-logits, kind="stable")
+    best = int(order[0])
+    picked = [(c.units[best], float(probs[best]), bool(c.matched[best]))]
+    for i in order[1:]:
+        if len(picked) >= max_units or probs[i] < probs[best] - w.second_margin:
+            break
+        u = c.units[i]
+        if not any(_overlaps(u, p) for p, _, _ in picked):
+            picked.append((u, float(probs[i]), bool(c.matched[i])))
+    p_answer = float(sigmoid(w.answer.logit(answer_features(c, logits, best)[None, :]))[0])
+    return Choice(picked, p_answer, c.kind.kind)
+
+
+def _overlaps(a: Unit, b: Unit) -> bool:
+    (s1, e1), (s2, e2) = a.span, b.span
+    return a.hit.passage.doc_id == b.hit.passage.doc_id and s1 < e2 and s2 < e1
