@@ -33,15 +33,17 @@ from index.store import Index
 
 WEIGHTS_FILE = Path(__file__).with_name("selector_weights.json")
 MAX_UNIT_SENTENCES = 3
-CHECKED_KINDS = ("date", "number", "person", "place", "definition", "list", "reason", "manner")
+CHECKED_KINDS = tuple(k for k in qtype.TYPES if qtype.checked(k))  # all but yes/no
 UNIT_FEATURES = (
     "cos_unit", "cos_max", "cos_gap", "passage_cos", "passage_rrank", "bm25_rrank", "dense_rrank",
     "coverage", "coverage_sq", "coverage_gap", "rare_in_unit", "rare_matched", "passage_coverage",
-    "first_coverage", *(f"match_{k}" for k in CHECKED_KINDS), "type_missing", "continued",
+    "first_coverage", *(f"match_{k}" for k in CHECKED_KINDS), "type_missing", "counted", "continued",
     "continued_adds_type", "log_chars", "novelty", "yesno_negated",
 )
 ANSWER_FEATURES = ("best_logit", "margin", "best_cos", "top_passage_cos", "best_coverage",
-                   "passages_coverage", "rare_found", "unknown_share", "best_type_missing")
+                   "passages_coverage", "rare_found", "unknown_names", "names_found", "best_type_missing",
+                   "focus_matched", "factoid_missing")
+FACTOID_KINDS = ("date", "number", "person", "place")  # kinds whose answer a regex finds reliably
 # The next sentence continues this one: a pronoun or demonstrative, a linking adverb, a
 # concessive or participial opening ("While non-binding, …", "Established in 2021, …").
 _CONTINUES = re.compile(
@@ -52,6 +54,8 @@ _CONTINUES = re.compile(
     r"Within (?:it|this|these|the)|As a result|As such|Among them|Of these|Examples include)\b"
     r"|^[A-Z][a-z]+(?:ed|ing|en)\b(?: [a-z]+){0,2}(?: in| by| on| at| with| for| under| from|,)")
 _THE = re.compile(r"^The ((?:[\w-]+ ){0,3}[\w-]+)")
+# Names in a question: a capitalised word after the first, an acronym, a word with a digit
+_NAME = re.compile(r"(?<=\S )[A-Z][\w-]*|\b[A-Z0-9]{2,}\b|\b\w*\d\w*\b")
 
 
 @dataclass(frozen=True)
@@ -172,9 +176,10 @@ def candidates(index: Index, question: str, qvec: np.ndarray, hits: list[Hit]) -
     n = max(index.bm25.n, 1)
     unknown_idf = math.log((n + 0.5) / 0.5 + 1.0)
     known = w < unknown_idf - 1e-9
+    names = _names(question, q_terms)
     if not len(us):
         return Candidates(kind, [], np.zeros((0, len(UNIT_FEATURES))), np.zeros(0, bool),
-                          _context(w, known, unknown_idf, np.zeros((0, len(q_terms)), bool)))
+                          _context(w, known, names, np.zeros((0, len(q_terms)), bool)))
     sent = _sentences(index, us)
     texts = [_unit_text(sent, u) for u in us]
     has = _has_terms(q_terms, us, sent)
@@ -191,7 +196,7 @@ def candidates(index: Index, question: str, qvec: np.ndarray, hits: list[Hit]) -
     x[:, col["log_chars"]] = np.log([max(len(t), 10) / 100 for t in texts])
     x[:, col["novelty"]] = [_novelty(sent, u, set(q_terms)) for u in us]
     passage_has = np.array([[t in sent["passage_terms"][u.hit.row] for t in q_terms] for u in us], bool)
-    return Candidates(kind, us, x, matched, _context(w, known, unknown_idf, passage_has))
+    return Candidates(kind, us, x, matched, _context(w, known, names, passage_has))
 
 
 def _sentences(index: Index, us: list[Unit]) -> dict:
@@ -262,6 +267,8 @@ def _type_features(x: np.ndarray, col: dict, kind: qtype.QuestionType, us: list[
         if kind.kind in CHECKED_KINDS else 0.0
     if kind.kind == "yesno":
         x[:, col["yesno_negated"]] = [qtype.negated(t) for t in texts]
+    if kind.kind == "number":
+        x[:, col["counted"]] = [qtype.counted(kind.question, t) for t in texts]
     return matched
 
 
@@ -271,13 +278,22 @@ def _novelty(sent: dict, u: Unit, q_terms: set[str]) -> float:
     return len(terms - q_terms) / max(len(terms), 1)
 
 
-def _context(w: np.ndarray, known: np.ndarray, unknown_idf: float, passage_has: np.ndarray) -> dict:
-    """Question-level values: how much of the question the passages hold at all."""
+def _names(question: str, q_terms: list[str]) -> np.ndarray:
+    """Which of the question's terms are names (capitalised after the first word, acronyms, codes)."""
+    named = set(tokenize([" ".join(_NAME.findall(question))])[0])
+    return np.array([t in named for t in q_terms], bool)
+
+
+def _context(w: np.ndarray, known: np.ndarray, names: np.ndarray, passage_has: np.ndarray) -> dict:
+    """Question-level values: how much of the question the passages hold at all, and whether the
+    names it asks about occur in the index (an unknown name is rarely answered)."""
     total = float(w.sum()) or 1.0
     anywhere = passage_has.any(0) if len(passage_has) else np.zeros(len(w), bool)
     rare = bool(anywhere[int(np.argmax(np.where(known, w, 0.0)))]) if known.any() else False
+    n_names = int(names.sum())
     return {"passages_coverage": float(anywhere @ w) / total if len(w) else 0.0, "rare_found": float(rare),
-            "unknown_share": float(w[~known].sum()) / total if len(w) else 0.0}
+            "unknown_names": float((names & ~known).sum()) / n_names if n_names else 0.0,
+            "names_found": float((names & anywhere).sum()) / n_names if n_names else 1.0}
 
 
 def answer_features(c: Candidates, logits: np.ndarray, best: int) -> np.ndarray:
@@ -287,9 +303,18 @@ def answer_features(c: Candidates, logits: np.ndarray, best: int) -> np.ndarray:
     margin = float(logits[best] - others.max()) if len(others) else 5.0
     row = c.x[best]
     top_cos = max((u.hit.dense_score for u in c.units if u.rank == 1), default=0.0)
+    # a unit holding both the question's rarest term and the kind of answer asked for
+    focus = c.x[:, col["rare_in_unit"]] > 0
+    focus_matched = float((focus & c.matched).any()) if c.kind.kind in CHECKED_KINDS else 1.0
     return np.array([float(logits[best]), margin, row[col["cos_max"]], top_cos, row[col["coverage"]],
-                     c.context["passages_coverage"], c.context["rare_found"], c.context["unknown_share"],
-                     row[col["type_missing"]]])
+                     c.context["passages_coverage"], c.context["rare_found"], c.context["unknown_names"],
+                     c.context["names_found"], row[col["type_missing"]], focus_matched,
+                     row[col["type_missing"]] * _factoid(c.kind)])
+
+
+def _factoid(kind: qtype.QuestionType) -> bool:
+    """Questions whose kind of answer the regexes find reliably (a "which <noun>" asks for a name)."""
+    return kind.kind in FACTOID_KINDS
 
 
 def sigmoid(z: np.ndarray | float) -> np.ndarray:

@@ -4,8 +4,10 @@
         --tune benchmarks/questions/article-tune.jsonl benchmarks/questions/scifact-tune.jsonl \\
         --test benchmarks/questions/article-test.jsonl benchmarks/questions/scifact-test.jsonl
 
-1. Writes the documents each part names (benchmarks/sets/make_corpus.py) and indexes them: one
-   index for the tune part, one for the test part, so no test document is seen in tuning.
+1. Writes the documents each set file names (benchmarks/sets/make_corpus.py) and indexes them, one
+   index per file: the article's questions are asked of an index of the article alone (as the
+   shipped corpus is), SciFact's of an index of that part's abstracts; no test document is in a
+   tune index.
 2. For every question: the same search and the same candidate units and features as `docqa ask`
    (app/selection.py). A unit is positive when its quote contains the answer text (normalised as
    `docqa eval` does) and comes from the answer's document.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +45,12 @@ from app.engine import Engine  # noqa: E402
 from app.evaluation.metrics import contains  # noqa: E402
 from app.evaluation.questions import load_questions  # noqa: E402
 from index.search import search  # noqa: E402
-from make_corpus import doc_ids, write_corpus  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
+from make_corpus import ARTICLE, doc_ids, write_corpus  # noqa: E402
 
 SECOND_MARGIN = 0.1  # a second quote within 0.1 probability of the best (fixed, not tuned)
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+ANSWER_C = 0.3  # the answer model has one row per question: kept strongly regularised
 MAX_WRONG_ABSTAIN = 1 / 20
 
 
@@ -55,33 +60,38 @@ class Item:
 
     qid: str
     answerable: bool
-    doc: str  # the question's document: the group for cross-validation
+    doc: str  # the group for cross-validation
     cands: sel.Candidates
     labels: np.ndarray  # per unit: its quote holds the answer
 
 
-def build_index(sets: list[Path], work: Path, name: str) -> Engine:
-    """An index of the documents `sets` name, in `work/name-index` (rebuilt each run)."""
-    docs = work / f"{name}-docs"
-    write_corpus(doc_ids(sets), docs)
-    engine = Engine(work / f"{name}-index")
+def build_index(path: Path, work: Path, embedder: Embedder) -> Engine:
+    """An index of the documents the set file `path` names, in `work/<stem>-index` (rebuilt each run)."""
+    docs = work / f"{path.stem}-docs"
+    shutil.rmtree(docs, ignore_errors=True)
+    write_corpus(doc_ids([path]), docs)
+    engine = Engine(work / f"{path.stem}-index")
+    engine.embedder = embedder
     engine.ingest([docs], rebuild=True)
     return engine
 
 
-def extract(engine: Engine, sets: list[Path], candidates: int) -> list[Item]:
+def extract(sets: list[Path], work: Path, candidates: int, embedder: Embedder) -> list[Item]:
     """Candidates and labels of every question in `sets`, as `docqa ask` would see them."""
-    index = engine.index
-    embedder = engine.embedder.for_settings(index.settings)
     items = []
     for path in sets:
+        engine = build_index(path, work, embedder)
+        index = engine.index
+        encoder = embedder.for_settings(index.settings)
         for q in load_questions(path):
-            qvec = embedder.encode_query(q.question)
+            qvec = encoder.encode_query(q.question)
             hits = search(index, q.question, qvec, k=max(5, candidates))
             cands = sel.candidates(index, q.question, qvec, hits[:candidates])
             labels = np.array([q.answer is not None and (q.doc_id is None or u.hit.passage.doc_id == q.doc_id)
                                and contains(_quote(index, u), q.answer) for u in cands.units], bool)
-            items.append(Item(f"{path.stem}:{q.id}", q.answer is not None, q.doc_id or q.id, cands, labels))
+            # folds: by document, except the article, whose questions were split at random
+            group = q.id if q.doc_id in (None, ARTICLE) else q.doc_id
+            items.append(Item(f"{path.stem}:{q.id}", q.answer is not None, group, cands, labels))
     return items
 
 
@@ -208,16 +218,17 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=sel.WEIGHTS_FILE)
     ap.add_argument("--candidates", type=int, default=3, help="top passages whose units are scored")
     args = ap.parse_args()
-    tune = extract(build_index(args.tune, args.work, "tune"), args.tune, args.candidates)
+    embedder = Embedder()
+    tune = extract(args.tune, args.work, args.candidates, embedder)
     c = choose_c(tune)
     pos = [it for it in tune if len(it.labels)]
     scaler, lr = fit(np.vstack([it.cands.x for it in pos]), np.concatenate([it.labels for it in pos]), c)
     unit = model_dict(sel.UNIT_FEATURES, scaler, lr, c)
     xa, ya = answer_rows(tune, out_of_fold_logits(tune, c))
-    p_oof = out_of_fold_answer(tune, xa, ya, 1.0)
-    a_scaler, a_lr = fit(xa, ya, 1.0)
+    p_oof = out_of_fold_answer(tune, xa, ya, ANSWER_C)
+    a_scaler, a_lr = fit(xa, ya, ANSWER_C)
     threshold = pick_threshold(tune, p_oof)
-    weights = {"unit": unit, "answer": model_dict(sel.ANSWER_FEATURES, a_scaler, a_lr, 1.0),
+    weights = {"unit": unit, "answer": model_dict(sel.ANSWER_FEATURES, a_scaler, a_lr, ANSWER_C),
                "threshold": round(threshold, 6), "second_margin": SECOND_MARGIN,
                "candidates": args.candidates, "trained_on": [str(p.relative_to(ROOT)) if p.is_absolute()
                                                             and p.is_relative_to(ROOT) else str(p)
@@ -236,8 +247,10 @@ def main() -> None:
         print(f"   answer {name:<20}{coef:+.3f}")
     evaluate(tune, w, "tune (trained on)")
     if args.test:
-        evaluate(extract(build_index(args.test, args.work, "test"), args.test, args.candidates), w,
-                 "test (held out)")
+        test = extract(args.test, args.work, args.candidates, embedder)
+        evaluate(test, w, "test (held out)")
+        for path in args.test:
+            evaluate([it for it in test if it.qid.startswith(f"{path.stem}:")], w, f"  {path.stem}")
 
 
 if __name__ == "__main__":
