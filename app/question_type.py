@@ -28,7 +28,8 @@ TYPES = ("date", "number", "person", "place", "yesno", "definition", "list", "re
 
 _AUX = (r"is|are|was|were|does|do|did|can|could|has|have|had|will|would|should|may|might|must|shall")
 _YESNO = re.compile(rf"^(?:{_AUX})\b", re.I)
-_DATE_Q = re.compile(r"^(?:\w+ )?when\b|\b(?:(?:since|until|till) when|(?:what|which) (?:year|date|month|decade|day|days)|how long ago|how soon|"
+_DATE_Q = re.compile(r"^(?:\w+ )?when\b|\b(?:(?:since|until|till) when|how long ago|how soon|"
+                     r"(?:what|which) (?:year|date|month|decade|day|days)|"
                      r"(?:since|from|in|by|until) (?:what|which) (?:year|date|time))\b", re.I)
 _NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far|frequently)|"
                        r"(?:what|which) (?:\w+ )?(?:percentage|proportion|share|fraction|number|amount|rate|size|"
@@ -36,7 +37,8 @@ _NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far
                        r"budget|cost|price|value)\b|what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
                        r"at what (?:rate|dose|age|level))", re.I)
 _REASON_Q = re.compile(r"\b(?:why|for what (?:reason|purpose)|what (?:is|was|are|were) the (?:reason|"
-                       r"purpose|cause|motivation)s?|^what (?:causes|caused|makes|made|activates|triggers|drives|induces))\b", re.I)
+                       r"purpose|cause|motivation)s?|"
+                       r"^what (?:causes|caused|makes|made|activates|triggers|drives|induces))\b", re.I)
 _MANNER_Q = re.compile(r"\bhow\b|\b(?:which|what) (?:\w+ )?(?:technique|method|approach|assay|means|procedure)s?\b",
                        re.I)
 _PERSON_NOUN = (r"minister|ministers|ministry|ministries|official|officials|person|people|agency|agencies|body|"
@@ -47,14 +49,16 @@ _PERSON_NOUN = (r"minister|ministers|ministry|ministries|official|officials|pers
                 r"service|services|entity|entities|counterpart|figure|figures")
 _PERSON_Q = re.compile(rf"^(?:who|whom|whose)\b|\b(?:who|whom|whose)\b|\b(?:which|what) (?:\w+ ){{0,2}}"
                        rf"(?:{_PERSON_NOUN})\b", re.I)
-_PLACE_NOUN = r"country|countries|city|cities|region|regions|place|places|location|locations|state|states|area|areas|nation|nations"
+_PLACE_NOUN = (r"country|countries|city|cities|region|regions|place|places|location|locations|state|states|"
+               r"area|areas|nation|nations")
 _PLACE_Q = re.compile(rf"\bwhere\b|\b(?:which|what) (?:\w+ ){{0,2}}(?:{_PLACE_NOUN})\b", re.I)
 _DEFINITION_Q = re.compile(r"^(?:what|who) (?:is|are|was|were) (?:an? |the )?(?P<x>[^?]{1,60}?)\s*\??$|"
                            r"^what does (?P<y>.{1,40}?) (?:stand for|mean|refer to)\b|"
                            r"^(?:define|explain) (?P<z>[^?]{1,60}?)\s*\??$", re.I)
 _LIST_Q = re.compile(r"\b(?:include|includes|including|examples?|name (?:the|some|all|two|three)|list)\b|"
                      r"\b(?:which|what) (?:two|three|four|five|several|other)\b|"
-                     r"\bwhat (?:are|were) the (?:\w+ )?(?:types|kinds|components|members|parts|areas|fields)\b", re.I)
+                     r"\bwhat (?:are|were) the (?:\w+ )?(?:types|kinds|components|members|parts|areas|fields)\b",
+                     re.I)
 
 _MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")

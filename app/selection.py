@@ -21,7 +21,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -135,8 +135,7 @@ def continues(previous: str, sentence: str) -> bool:
     m = _THE.match(sentence)  # "The agreement …" after a sentence naming the agreement
     if not m:
         return False
-    head = set(tokenize([m[1]])[0])
-    return bool(head & set(tokenize([previous])[0]))
+    return bool(_terms(m[1]) & _terms(previous))
 
 
 def units(hits: list[Hit]) -> list[Unit]:
@@ -166,121 +165,122 @@ def _gap(hit: Hit, a: int, b: int) -> str:
     return p.text[p.sentences[a][1] - p.start:p.sentences[b][0] - p.start]
 
 
+COL = {name: i for i, name in enumerate(UNIT_FEATURES)}
+
+
+@lru_cache(maxsize=32768)
+def _terms(text: str) -> frozenset[str]:
+    """Stemmed terms of a text, kept: the same passages come back question after question."""
+    return frozenset(tokenize([text])[0])
+
+
+@dataclass
+class _Sentences:
+    """Every sentence the units use, once: texts, terms, stored vectors, and which unit holds which."""
+
+    texts: list[str]
+    terms: list[frozenset[str]]
+    vectors: np.ndarray  # sentences × dim
+    member: np.ndarray  # units × sentences, 1.0 where the unit holds the sentence
+    first: np.ndarray  # per unit, the index of its first sentence
+
+
+def _sentences(index: Index, us: list[Unit]) -> _Sentences:
+    keys = sorted({(u.hit.row, j) for u in us for j in range(u.first, u.last + 1)})
+    at = {k: i for i, k in enumerate(keys)}
+    by_row = {u.hit.row: u.hit for u in us}
+    texts = [sentence_text(by_row[r], j) for r, j in keys]
+    vecs = {r: index.sentence_vectors(r) for r in by_row}  # made at ingest: no model pass
+    member = np.zeros((len(us), len(keys)), np.float32)
+    for i, u in enumerate(us):
+        member[i, [at[(u.hit.row, j)] for j in range(u.first, u.last + 1)]] = 1.0
+    return _Sentences(texts, [_terms(t) for t in texts],
+                      np.stack([vecs[r][j] for r, j in keys]).astype(np.float32), member,
+                      np.array([at[(u.hit.row, u.first)] for u in us]))
+
+
 def candidates(index: Index, question: str, qvec: np.ndarray, hits: list[Hit]) -> Candidates:
     """The units of `hits` and their features for `question` (`qvec`: its unit query vector)."""
     kind = qtype.analyse(question)
     us = units(hits)
-    q_terms = sorted(set(tokenize([question])[0]))
+    q_terms = sorted(_terms(question))
     idf = index.bm25.idf(set(q_terms)) if q_terms else {}
-    w = np.array([idf[t] for t in q_terms]) if q_terms else np.zeros(0)
+    w = np.array([idf[t] for t in q_terms], dtype=np.float64)
     n = max(index.bm25.n, 1)
-    unknown_idf = math.log((n + 0.5) / 0.5 + 1.0)
-    known = w < unknown_idf - 1e-9
+    known = w < math.log((n + 0.5) / 0.5 + 1.0) - 1e-9  # a term in no passage has the top IDF
     names = _names(question, q_terms)
-    if not len(us):
-        return Candidates(kind, [], np.zeros((0, len(UNIT_FEATURES))), np.zeros(0, bool),
-                          _context(w, known, names, np.zeros((0, len(q_terms)), bool)))
-    sent = _sentences(index, us)
-    texts = [_unit_text(sent, u) for u in us]
-    has = _has_terms(q_terms, us, sent)
     x = np.zeros((len(us), len(UNIT_FEATURES)))
-    col = {name: i for i, name in enumerate(UNIT_FEATURES)}
-    x[:, [col["cos_unit"], col["cos_max"]]] = _cosines(sent, us, qvec)
-    x[:, col["cos_gap"]] = x[:, col["cos_max"]].max() - x[:, col["cos_max"]]
-    x[:, col["passage_cos"]] = [u.hit.dense_score for u in us]
-    x[:, col["passage_rrank"]] = [1.0 / u.rank for u in us]
-    x[:, col["bm25_rrank"]] = [1.0 / u.hit.bm25_rank if u.hit.bm25_rank else 0.0 for u in us]
-    x[:, col["dense_rrank"]] = [1.0 / u.hit.dense_rank if u.hit.dense_rank else 0.0 for u in us]
-    _term_features(x, col, has, w, known, us, sent, q_terms)
-    matched = _type_features(x, col, kind, us, sent, texts)
-    x[:, col["log_chars"]] = np.log([max(len(t), 10) / 100 for t in texts])
-    x[:, col["novelty"]] = [_novelty(sent, u, set(q_terms)) for u in us]
-    passage_has = np.array([[t in sent["passage_terms"][u.hit.row] for t in q_terms] for u in us], bool)
-    return Candidates(kind, us, x, matched, _context(w, known, names, passage_has))
+    if not us:
+        return Candidates(kind, [], x, np.zeros(0, bool), _context(w, known, names, np.zeros((0, len(w)), bool)))
+    sent = _sentences(index, us)
+    has_s = np.array([[t in ts for t in q_terms] for ts in sent.terms], bool).reshape(len(sent.texts), len(w))
+    has = (sent.member @ has_s) > 0
+    x[:, [COL["cos_unit"], COL["cos_max"]]] = _cosines(sent, qvec)
+    x[:, COL["cos_gap"]] = x[:, COL["cos_max"]].max() - x[:, COL["cos_max"]]
+    x[:, COL["passage_cos"]] = [u.hit.dense_score for u in us]
+    x[:, COL["passage_rrank"]] = [1.0 / u.rank for u in us]
+    x[:, COL["bm25_rrank"]] = [1.0 / u.hit.bm25_rank if u.hit.bm25_rank else 0.0 for u in us]
+    x[:, COL["dense_rrank"]] = [1.0 / u.hit.dense_rank if u.hit.dense_rank else 0.0 for u in us]
+    _term_features(x, has, has_s[sent.first], w, known)
+    matched = _type_features(x, kind, us, sent)
+    lengths = sent.member @ np.array([len(t) for t in sent.texts], np.float32)
+    x[:, COL["log_chars"]] = np.log(np.maximum(lengths, 10) / 100)
+    asked = set(q_terms)
+    n_terms = np.array([len(ts) for ts in sent.terms], np.float32)
+    n_new = np.array([len(ts - asked) for ts in sent.terms], np.float32)
+    x[:, COL["novelty"]] = (sent.member @ n_new) / np.maximum(sent.member @ n_terms, 1)
+    rows = sorted({u.hit.row: u.hit for u in us}.items())
+    passage_has = np.array([[t in _terms(h.passage.text) for t in q_terms] for _, h in rows], bool)
+    return Candidates(kind, us, x, matched, _context(w, known, names, passage_has.reshape(len(rows), len(w))))
 
 
-def _sentences(index: Index, us: list[Unit]) -> dict:
-    """Texts, stemmed terms and stored vectors of every sentence the units use (each once)."""
-    keys = sorted({(u.hit.row, j) for u in us for j in range(u.first, u.last + 1)})
-    by_row = {u.hit.row: u.hit for u in us}
-    texts = {k: sentence_text(by_row[k[0]], k[1]) for k in keys}
-    terms = dict(zip(keys, (set(t) for t in tokenize([texts[k] for k in keys]))))
-    rows = sorted(by_row)
-    vecs = {r: index.sentence_vectors(r) for r in rows}
-    passage_terms = dict(zip(rows, (set(t) for t in tokenize([by_row[r].passage.text for r in rows]))))
-    return {"texts": texts, "terms": terms, "vecs": vecs, "passage_terms": passage_terms}
+def _cosines(sent: _Sentences, qvec: np.ndarray) -> np.ndarray:
+    """Per unit: cosine of its summed sentence vectors, and the best cosine of one of its sentences."""
+    sims = sent.vectors @ qvec.astype(np.float32)
+    summed = sent.member @ sent.vectors
+    cos_unit = (summed @ qvec.astype(np.float32)) / np.maximum(np.linalg.norm(summed, axis=1), 1e-9)
+    cos_max = np.where(sent.member > 0, sims[None, :], -np.inf).max(1)
+    return np.column_stack([cos_unit, cos_max])
 
 
-def _unit_text(sent: dict, u: Unit) -> str:
-    return " ".join(sent["texts"][(u.hit.row, j)] for j in range(u.first, u.last + 1))
-
-
-def _has_terms(q_terms: list[str], us: list[Unit], sent: dict) -> np.ndarray:
-    """units × question terms: whether the unit holds the term."""
-    out = np.zeros((len(us), len(q_terms)), bool)
-    for i, u in enumerate(us):
-        terms = set().union(*(sent["terms"][(u.hit.row, j)] for j in range(u.first, u.last + 1)))
-        out[i] = [t in terms for t in q_terms]
-    return out
-
-
-def _cosines(sent: dict, us: list[Unit], qvec: np.ndarray) -> np.ndarray:
-    """Per unit: cosine of its mean sentence vector, and the best cosine of one of its sentences."""
-    out = np.zeros((len(us), 2))
-    q = qvec.astype(np.float32)
-    for i, u in enumerate(us):
-        v = sent["vecs"][u.hit.row][u.first:u.last + 1].astype(np.float32)
-        sims = v @ q
-        mean = v.mean(0)
-        out[i] = float(mean @ q) / max(float(np.linalg.norm(mean)), 1e-9), float(sims.max())
-    return out
-
-
-def _term_features(x: np.ndarray, col: dict, has: np.ndarray, w: np.ndarray, known: np.ndarray,
-                   us: list[Unit], sent: dict, q_terms: list[str]) -> None:
+def _term_features(x: np.ndarray, has: np.ndarray, first_has: np.ndarray, w: np.ndarray, known: np.ndarray) -> None:
     """IDF coverage (plain and squared: rare terms weigh more), the rarest known term, first sentence."""
     if not len(w):
         return
-    x[:, col["coverage"]] = has @ w / w.sum()
-    x[:, col["coverage_sq"]] = has @ (w ** 2) / (w ** 2).sum()
-    x[:, col["coverage_gap"]] = x[:, col["coverage"]].max() - x[:, col["coverage"]]
+    x[:, COL["coverage"]] = has @ w / w.sum()
+    x[:, COL["coverage_sq"]] = has @ (w ** 2) / (w ** 2).sum()
+    x[:, COL["coverage_gap"]] = x[:, COL["coverage"]].max() - x[:, COL["coverage"]]
     if known.any():
         kw = np.where(known, w, 0.0)
-        x[:, col["rare_in_unit"]] = has[:, int(np.argmax(kw))]
-        x[:, col["rare_matched"]] = (has * kw).max(1) / kw.max()
-    first = np.array([[t in sent["terms"][(u.hit.row, u.first)] for t in q_terms] for u in us], bool)
-    x[:, col["first_coverage"]] = first @ w / w.sum()
+        x[:, COL["rare_in_unit"]] = has[:, int(np.argmax(kw))]
+        x[:, COL["rare_matched"]] = (has * kw).max(1) / kw.max()
+    x[:, COL["first_coverage"]] = first_has @ w / w.sum()
 
 
-def _type_features(x: np.ndarray, col: dict, kind: qtype.QuestionType, us: list[Unit], sent: dict,
-                   texts: list[str]) -> np.ndarray:
-    """Whether each unit holds the kind of answer asked for; for a continued unit, whether the
-    continuation brings it."""
-    matched = np.array([qtype.matches(kind, t) for t in texts], bool)
+def _type_features(x: np.ndarray, kind: qtype.QuestionType, us: list[Unit], sent: _Sentences) -> np.ndarray:
+    """Whether each unit (one of its sentences) holds the kind of answer asked for; for a continued
+    unit, whether the continuation brings it."""
+    def any_sentence(test) -> np.ndarray:  # noqa: ANN001 - str -> bool
+        per = np.array([test(t) for t in sent.texts], np.float32)
+        return (sent.member @ per) > 0, per > 0
+
+    matched, matched_s = any_sentence(lambda t: qtype.matches(kind, t))
+    continued = np.array([u.last - u.first for u in us])
+    x[:, COL["continued"]] = continued
     if kind.kind in CHECKED_KINDS:
-        x[:, col[f"match_{kind.kind}"]] = matched
-        x[:, col["type_missing"]] = ~matched
-    x[:, col["continued"]] = [u.last - u.first for u in us]
-    first = np.array([u.last > u.first and qtype.matches(kind, sent["texts"][(u.hit.row, u.first)])
-                      for u in us], bool)
-    x[:, col["continued_adds_type"]] = [u.last > u.first for u in us] & matched & ~first \
-        if kind.kind in CHECKED_KINDS else 0.0
+        x[:, COL[f"match_{kind.kind}"]] = matched
+        x[:, COL["type_missing"]] = ~matched
+        x[:, COL["continued_adds_type"]] = (continued > 0) & matched & ~matched_s[sent.first]
     if kind.kind == "yesno":
-        x[:, col["yesno_negated"]] = [qtype.negated(t) for t in texts]
+        x[:, COL["yesno_negated"]] = any_sentence(qtype.negated)[0]
     if kind.kind == "number":
-        x[:, col["counted"]] = [qtype.counted(kind.question, t) for t in texts]
+        x[:, COL["counted"]] = any_sentence(lambda t: qtype.counted(kind.question, t))[0]
     return matched
-
-
-def _novelty(sent: dict, u: Unit, q_terms: set[str]) -> float:
-    """Share of the unit's terms the question does not use: an answer adds something."""
-    terms = set().union(*(sent["terms"][(u.hit.row, j)] for j in range(u.first, u.last + 1)))
-    return len(terms - q_terms) / max(len(terms), 1)
 
 
 def _names(question: str, q_terms: list[str]) -> np.ndarray:
     """Which of the question's terms are names (capitalised after the first word, acronyms, codes)."""
-    named = set(tokenize([" ".join(_NAME.findall(question))])[0])
+    named = _terms(" ".join(_NAME.findall(question)))
     return np.array([t in named for t in q_terms], bool)
 
 
@@ -298,7 +298,7 @@ def _context(w: np.ndarray, known: np.ndarray, names: np.ndarray, passage_has: n
 
 def answer_features(c: Candidates, logits: np.ndarray, best: int) -> np.ndarray:
     """The `ANSWER_FEATURES` row of a question whose best unit is `best`."""
-    col = {name: i for i, name in enumerate(UNIT_FEATURES)}
+    col = COL
     others = np.delete(logits, best)
     margin = float(logits[best] - others.max()) if len(others) else 5.0
     row = c.x[best]

@@ -161,7 +161,7 @@ def run_eval(questions: Path, out: Path, index: Path | None = None, report: Path
 
 def format_metrics(result: EvalResult) -> str:
     """The metrics as an aligned two-column table, then the figures per kind of question."""
-    lines = [f"{k:<22}{_fmt(v)}" for k, v in result.metrics.items()]
+    lines = [f"{k:<24}{_fmt(v)}" for k, v in result.metrics.items()]
     if result.by_type:
         lines += ["", f"{'type':<12}{'found':>12}{'abstained':>12}{'wrong abst.':>12}"]
         lines += [f"{t:<12}{v['found_in_quotes']:>8}/{v['answerable']:<3}"
