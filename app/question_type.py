@@ -35,6 +35,8 @@ _NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far
                        r"(?:what|which) (?:\w+ )?(?:percentage|proportion|share|fraction|number|amount|rate|size|"
                        r"sum|ratio|dose|level|wavelength|temperature|concentration|duration|frequency|"
                        r"budget|cost|price|value)\b|what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
+                       r"what (?:is|was|were|are) the (?:\w+ )?(?:budget|cost|price|amount|number|size|percentage|"
+                       r"proportion|share|rate|dose|value|sum|total|population)\b|"
                        r"at what (?:rate|dose|age|level))", re.I)
 _REASON_Q = re.compile(r"\b(?:why|for what (?:reason|purpose)|what (?:is|was|are|were) the (?:reason|"
                        r"purpose|cause|motivation)s?|"
@@ -57,6 +59,8 @@ _DEFINITION_Q = re.compile(r"^(?:what|who) (?:is|are|was|were) (?:an? |the )?(?P
                            r"^(?:define|explain) (?P<z>[^?]{1,60}?)\s*\??$", re.I)
 _LIST_Q = re.compile(r"\b(?:include|includes|including|examples?|name (?:the|some|all|two|three)|list)\b|"
                      r"\b(?:which|what) (?:two|three|four|five|several|other)\b|"
+                     r"^(?:which|what) (?:[a-z]+ )?(?!(?:is|was|has|does|this|its|his|has)\b)[a-z]+[^s\W']s "
+                     r"(?:of|in|on|for|does|do|did|are|were|have|had|can|should|will|would)\b|"
                      r"\bwhat (?:are|were) the (?:\w+ )?(?:types|kinds|components|members|parts|areas|fields)\b",
                      re.I)
 
@@ -71,7 +75,8 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                  r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
                  r"dozen|dozens|half|quarter|third|fifth|twice|once|double|twofold|threefold|fold|percent")
-_NUMBER = re.compile(rf"(?<![\w.])\d+(?:[.,]\d+)*(?!\d)|%|\b(?:{_NUMBER_WORDS})\b", re.I)
+# a plain year (1900-2099) is a date, not an amount: "2017" does not answer "how much"
+_NUMBER = re.compile(rf"(?<![\w.])(?!(?:19|20)\d\d(?![\d.,]\d))\d+(?:[.,]\d+)*(?!\d)|%|\b(?:{_NUMBER_WORDS})\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:annual|annually|biannual|biannually|yearly|monthly|weekly|daily|semi-annual|"
                         r"regular|regularly|every|each|twice|once|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
@@ -269,6 +274,9 @@ def _named_near(head: str, text: str, asked: frozenset[str]) -> bool:
 def _personal_name(text: str, asked: frozenset[str]) -> bool:
     """Whether `text` names a person: capitalised words, none of them an office, body or the question's."""
     for m in _PERSONAL_NAME.finditer(text):
+        before, after = text[max(m.start() - 4, 0):m.start()].lower(), text[m.end():m.end() + 2]
+        if before.endswith("the ") or after.lstrip().startswith("("):
+            continue  # "the Coastal Data Exchange", "Blue Harbour (a network)": named things, not people
         words = [w.lower() for w in _WORD.findall(m.group()) if w.lower() not in ("dr", "prof", "van", "von", "de")]
         if words and not any(w in _INSTITUTION or w in asked for w in words):
             return True

@@ -52,7 +52,9 @@ _CONTINUES = re.compile(
     r"However|Also|Likewise|Similarly|Together|In turn|Thereby|Therefore|Thus|Hence|Consequently|"
     r"Instead|Accordingly|While|Although|Though|Whereas|Despite|Under (?:it|this|these|the)|"
     r"Within (?:it|this|these|the)|As a result|As such|Among them|Of these|Examples include)\b"
-    r"|^[A-Z][a-z]+(?:ed|ing|en)\b(?: [a-z]+){0,2}(?: in| by| on| at| with| for| under| from|,)")
+    r"|^(?:[A-Z][a-z]+(?:ed|ing|en)|Set|Built|Made|Held|Led|Run|Begun|Known|Seen|Given|Taken|Put|Kept|Sent|"
+    r"Brought|Found|Won|Paid|Laid|Meant|Spent|Shown|Grown|Drawn|Written|Born|Chosen|Sold|Told|Left|Struck|"
+    r"Thrown|Spread|Cut)\b(?: [a-z]+){0,2}(?: in| by| on| at| with| for| under| from| as|,)")
 _THE = re.compile(r"^The ((?:[\w-]+ ){0,3}[\w-]+)")
 # Names in a question: a capitalised word after the first, an acronym, a word with a digit
 _NAME = re.compile(r"(?<=\S )[A-Z][\w-]*|\b[A-Z0-9]{2,}\b|\b\w*\d\w*\b")

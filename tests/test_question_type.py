@@ -47,6 +47,8 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How many ferries cross the fjord?", "Twelve ferries cross it every day.", True),
     ("How many ferries cross the fjord?", "Ferries cross the fjord at dawn.", False),
     ("How much did the bridge cost?", "The bridge cost NOK 3.2 billion.", True),
+    ("How much did the bridge cost?", "The bridge opened in 2017.", False),  # a year is not an amount
+    ("How many ferries cross the fjord?", "Some 2,017 ferries cross it.", True),
     ("Who chairs the council?", "The council is chaired by Ingrid Solberg.", True),
     ("Who chairs the council?", "the council meets twice a year in spring.", False),  # no name, no new office
     ("Why was the tunnel closed?", "It was closed because of rock falls.", True),

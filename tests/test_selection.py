@@ -39,9 +39,9 @@ published: 2024-06-10
 ---
 # Pollinators in city parks
 
-A survey counted wild bees in 40 city parks over three summers. Parks that left a strip of grass \
-unmown held more bee species than parks mown every week. The strips cost little to keep. These \
-include corners behind playgrounds and the edges of footpaths.
+A survey counted wild bees in 40 city parks over three summers. Parks that left strips of grass \
+unmown held more bee species than parks mown every week. The survey recommends leaving some parts \
+of every park unmown. These include corners behind playgrounds and the edges of footpaths.
 
 The survey was run by volunteers trained by the city's ecology office. Its results will guide \
 how the parks are mown from next year.
@@ -98,6 +98,8 @@ def test_every_unit_is_an_exact_span_of_whole_sentences(doc: tuple[str, list[tup
     ("Norway signed a partnership agreement.", "The agreement covers space.", True),
     ("Norway signed a partnership agreement.", "The weather was fine.", False),
     ("Norway joined the fund.", "Sweden did not.", False),
+    ("Iceland takes part in the fund.", "Set up in 2017, the fund pays for ships.", True),
+    ("Iceland takes part in the fund.", "Set the dial to zero.", False),
 ])
 def test_continues(previous: str, sentence: str, expected: bool) -> None:
     assert sel.continues(previous, sentence) is expected
@@ -138,7 +140,7 @@ def _quoted(engine, question: str) -> str:  # noqa: ANN001 - Engine
 @pytest.mark.slow
 @pytest.mark.parametrize(("question", "answer"), [
     ("When was the Nordic Coastal Fund created?", "2017"),  # class 1 and 3: the next sentence, a year
-    ("Where do the locations the bee survey recommends leaving unmown lie?", "corners behind playgrounds"),
+    ("Which parts of a park does the bee survey say to leave unmown?", "corners behind playgrounds"),
 ])
 def test_answer_in_the_sentence_that_continues_the_subject(small_engine, question: str, answer: str) -> None:
     assert answer in _quoted(small_engine, question)
