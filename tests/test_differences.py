@@ -107,7 +107,7 @@ def test_different_figures_for_the_same_thing_are_listed_newest_first() -> None:
     assert [(r.figure, r.published, r.title, r.source) for r in rows] == [
         ("NOK 135 billion", "2024-11-28", "Press release", "https://example.org/new"),
         ("75 billion NOK", "2023-02-20", "Old article", "/old.txt")]
-    assert rows[0]["subject"] in {"nansen", "program", "ukraine"}
+    assert rows[0].subject in {"nansen", "program", "ukraine"}
     assert note(rows) == ("Note: the sources differ: NOK 135 billion (Press release, 2024-11-28); "
                           "75 billion NOK (Old article, 2023-02-20).")
 
