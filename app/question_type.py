@@ -69,6 +69,8 @@ _MONTH = (r"January|February|March|April|May|June|July|August|September|October|
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")
 _DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:{_MONTH})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH})\b|"
                    r"\b(?:century|decade)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+                   r"\b(?:January|February|March|April|June|July|August|September|October|November|December|"
+                   r"(?:early|late|mid|mid-) ?May|spring|summer|autumn|winter)\b|"
                    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)[ -](?:days?|weeks?|wk|months?|"
                    r"years?|hours?|h)\b|\b(?:days?|weeks?|months?|years?) \d+\b")
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"

@@ -43,6 +43,8 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
 @pytest.mark.parametrize(("question", "text", "expected"), [
     ("When was the fund set up?", "Established in 2017, the fund pays for research vessels.", True),
     ("When was the fund set up?", "Iceland participates in the fund.", False),
+    ("When do the tours run?", "Tours run from late May to mid September.", True),  # months, no day
+    ("When do the tours run?", "You may book tours online.", False),
     ("When was the fund set up in 2017?", "The fund was set up in 2017.", False),  # the question's own year
     ("How many ferries cross the fjord?", "Twelve ferries cross it every day.", True),
     ("How many ferries cross the fjord?", "Ferries cross the fjord at dawn.", False),
@@ -105,5 +107,5 @@ def test_the_opening_decides_the_kind_whatever_follows(opening: str, words: list
     expected = {"When": "date", "How many": "number", "Who": "person", "Why": "reason", "Is": "yesno"}
     if opening in expected:
         assert kind == expected[opening]
-    else:
-        assert kind in ("definition", "other")
+    else:  # "What is …" with no cue word: never a date, number, yes/no, reason or manner question
+        assert kind in ("definition", "other", "person", "place", "list")

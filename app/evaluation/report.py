@@ -66,7 +66,8 @@ def _evidence(rows: list[dict], threshold: float) -> plt.Figure:
     ax.hist([g for _, _, g in present], bins=bins, stacked=True, color=[c for _, c, _ in present],
             edgecolor="white", label=[f"{label} ({len(g)})" for label, _, g in present])
     ax.axvline(threshold, color=THRESHOLD, linestyle="--", label=f"abstain below {threshold:.2f}")
-    ax.set(title="Evidence score by question type", xlabel="evidence score", ylabel="questions")
+    ax.set(title="Answer probability (evidence_score), answerable or not", xlabel="answer probability",
+           ylabel="questions")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", frameon=False)
     return fig
