@@ -147,10 +147,6 @@ def render_removed(result: dict) -> str:
     return f'<p><span class="dq-ok">{what}</span> {e(result["title"])} ({result["documents"]} left)</p>'
 
 
-def render_error(message: str) -> str:
-    return f'<p class="dq-skip">{e(message)}</p>'
-
-
 def _meta(result: dict) -> str:
     asked = result.get("answer_type")
     kind = f' · asks for: {e(asked)}' if asked and asked != "other" else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from app.answer import Answer, Citation
+from ingest.fetch import is_url
 from ingest.records import IngestReport
 
 
@@ -51,7 +52,7 @@ def format_report(r: IngestReport) -> str:
     lines = []
     for label, items in (("added", r.added), ("updated", r.updated), ("removed", r.removed)):
         lines += [f"{label:>9}  {s}" for s in items]
-    lines += [f"unchanged  {s}" for s in r.unchanged if "://" in s]  # URLs are named one by one
+    lines += [f"unchanged  {s}" for s in r.unchanged if is_url(s)]  # URLs are named one by one
     lines += [f"  skipped  {s}: {why}" for s, why in r.skipped.items()]
     lines += [f"  warning  {s}: {w}" for s, ws in r.warnings.items() for w in ws]
     lines.append(f"{len(r.added)} added, {len(r.updated)} updated, {len(r.unchanged)} unchanged, "

@@ -43,8 +43,7 @@ def app_engine(tmp_path_factory: pytest.TempPathFactory, embedder):
     """An engine over its own copy of the article index (tests here add and remove documents)."""
     from app.engine import Engine
 
-    engine = Engine(tmp_path_factory.mktemp("app-data") / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path_factory.mktemp("app-data") / "index", embedder=embedder)
     engine.ingest([CORPUS])
     return engine
 
@@ -310,7 +309,7 @@ def test_add_uploads_limits_size_count_and_type(app_engine, tmp_path: Path) -> N
     odd.write_bytes(b"PK")
     results = add_uploads(app_engine, [("big.txt", big), ("notes.docx", odd)], max_mb=0.001)
     assert [r["status"] for r in results] == ["skipped", "skipped"]
-    assert "too large (0.0 MB; the limit is 0.001 MB)" in results[0]["reason"]
+    assert results[0]["reason"] == f"too large ({big.stat().st_size:,} bytes > limit 1,000 bytes)"
     assert ".docx files are not supported" in results[1]["reason"]
     with pytest.raises(SourceProblem, match="too many"):
         add_uploads(app_engine, [("a.txt", big)] * (MAX_UPLOAD_FILES + 1))
@@ -321,8 +320,7 @@ def test_add_uploads_limits_size_count_and_type(app_engine, tmp_path: Path) -> N
 def test_the_same_file_under_two_names_is_indexed_once_and_listed_under_both(tmp_path: Path, embedder) -> None:
     from app.engine import Engine
 
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path / "index", embedder=embedder)
     a, b = tmp_path / "fjord.txt", tmp_path / "fjord-copy.txt"
     for f in (a, b):
         f.write_text("The Sognefjord is the longest fjord in Norway.\n")
