@@ -46,6 +46,7 @@ from app.evaluation.metrics import contains  # noqa: E402
 from app.evaluation.questions import load_questions  # noqa: E402
 from index.search import search  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
+from index.settings import Config  # noqa: E402
 from make_corpus import ARTICLE, doc_ids, write_corpus  # noqa: E402
 
 SECOND_MARGIN = 0.1  # a second quote within 0.1 probability of the best (fixed, not tuned)
@@ -70,8 +71,7 @@ def build_index(path: Path, work: Path, embedder: Embedder) -> Engine:
     docs = work / f"{path.stem}-docs"
     shutil.rmtree(docs, ignore_errors=True)
     write_corpus(doc_ids([path]), docs)
-    engine = Engine(work / f"{path.stem}-index")
-    engine.embedder = embedder
+    engine = Engine(work / f"{path.stem}-index", embedder=embedder)
     engine.ingest([docs], rebuild=True)
     return engine
 
@@ -82,7 +82,7 @@ def extract(sets: list[Path], work: Path, candidates: int, embedder: Embedder) -
     for path in sets:
         engine = build_index(path, work, embedder)
         index = engine.index
-        encoder = embedder.for_settings(index.settings)
+        encoder = embedder.for_backend(index.settings.backend)
         for q in load_questions(path):
             qvec = encoder.encode_query(q.question)
             hits = search(index, q.question, qvec, k=max(5, candidates))
@@ -218,7 +218,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=sel.WEIGHTS_FILE)
     ap.add_argument("--candidates", type=int, default=3, help="top passages whose units are scored")
     args = ap.parse_args()
-    embedder = Embedder()
+    embedder = Embedder.from_config(Config.from_env())  # DOCQA_MODELS etc. as docqa reads them
     tune = extract(args.tune, args.work, args.candidates, embedder)
     c = choose_c(tune)
     pos = [it for it in tune if len(it.labels)]

@@ -123,8 +123,7 @@ def small_engine(tmp_path_factory: pytest.TempPathFactory, embedder):
     docs.mkdir()
     (docs / "coastal-fund.md").write_text(FUND, encoding="utf-8")
     (docs / "bees.md").write_text(BEES, encoding="utf-8")
-    engine = Engine(root / "index")
-    engine.embedder = embedder
+    engine = Engine(root / "index", embedder=embedder)
     engine.ingest([docs])
     return engine
 
