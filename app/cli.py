@@ -117,7 +117,8 @@ def eval_(
         result = run_eval(questions, out, index, report, retriever, progress=sys.stderr.isatty())
     except (EvalError, IndexProblem) as exc:
         raise _fail(str(exc)) from None
-    typer.echo(json.dumps(result.metrics, indent=2) if as_json else format_metrics(result))
+    typer.echo(json.dumps({**result.metrics, "by_type": result.by_type}, indent=2) if as_json
+               else format_metrics(result))
 
 
 @cli.command()

@@ -20,22 +20,31 @@ def _where(c: Citation) -> str:
     return " · ".join(parts)
 
 
+def _selected(c: Citation) -> str:
+    """Why the quote was chosen: does it hold the kind of answer asked for, and how likely it answers."""
+    s = c.selection
+    if s is None:
+        return ""
+    held = "" if s.answer_type in ("other", "yesno") else f" ({'holds' if s.type_match else 'no'} {s.answer_type})"
+    return f" · p {s.probability:.2f}{held}"
+
+
 def format_answer(a: Answer) -> str:
     lines = [textwrap.fill(a.answer, 88), ""]
     if a.differences:
         lines.append("The sources differ (newest first):")
-        lines += [f"  - {d['figure']} · {d['title']} · {d['published'] or 'undated'} · {d['url'] or d['source']}"
+        lines += [f"  - {d.figure} · {d.title} · {d.published or 'undated'} · {d.url or d.source}"
                   for d in a.differences]
         lines.append("")
     for c in a.citations:
         lines.append(f"[{c.n}] {_where(c)}")
         lines.append(textwrap.fill(f"“{c.quote}”", 84, initial_indent="    ", subsequent_indent="    "))
-        lines.append(f"    {c.url or c.source} · chars {c.start}–{c.end} · score {c.score:.2f}")
+        lines.append(f"    {c.url or c.source} · chars {c.start}–{c.end} · score {c.score:.2f}{_selected(c)}")
     if a.related:
         lines.append("Related passages (not cited):" if a.citations else "Closest passages:")
         for c in a.related:
             lines.append(f"  - {_where(c)}: “{textwrap.shorten(c.passage, 100)}”")
-    lines.append(f"({a.latency_ms:.0f} ms)")
+    lines.append(f"(asks for: {a.answer_type} · answer probability {a.evidence_score:.2f} · {a.latency_ms:.0f} ms)")
     return "\n".join(lines)
 
 
