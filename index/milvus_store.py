@@ -325,9 +325,14 @@ class MilvusTerms:
     def __init__(self, store: MilvusIndex) -> None:
         self.store = store
 
+    @property
+    def n(self) -> int:
+        """Passages counted (as `index.bm25.Bm25.n`)."""
+        return self.store.count()
+
     def idf(self, terms: set[str]) -> dict[str, float]:
         coll = self.store.spec.collection("passages")
-        n = self.store.count()
+        n = self.n
         out = {}
         for t in terms:
             like = _quote(t).replace("_", "\\_")  # `_` is LIKE's one-character wildcard

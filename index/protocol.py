@@ -37,6 +37,8 @@ class Candidates(Protocol):
 
 
 class TermStats(Protocol):
+    n: int  # passages the statistics count
+
     def idf(self, terms: set[str]) -> dict[str, float]:
         """BM25's inverse document frequency of each term over the store's passages."""
 
