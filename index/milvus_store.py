@@ -26,8 +26,9 @@ import logging
 import os
 import re
 import threading
+import uuid
 import warnings
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -316,31 +317,67 @@ class MilvusCandidates:
 
 
 class MilvusTerms:
-    """BM25 IDF for the answer scorer, from counts in Milvus: N is the number of passages and a
-    term's document frequency the number of passages whose terms hold it (`count(*)` where
-    `terms like '% t %'`, on the field BM25 scores). The formula is `index.bm25.Bm25.idf`'s, so
-    the weights equal the local index's. Milvus Lite 2.5.1 rejects TEXT_MATCH, and a LIKE
-    count scans the passages: fine to ~1M passages; docs/scale.md says what a cluster needs."""
+    """BM25 IDF for the answer scorer with `index.bm25.Bm25.idf`'s formula over the live passages'
+    terms (the field BM25 scores), so the weights equal the local index's. The statistics (N and
+    each term's document frequency) are counted in one scan of the passages the first time they
+    are needed and kept in memory under the index's generation, a stamp every ingest renews when
+    it changes the live passages (`index.milvus_build`): a question costs one small read, an app
+    replica keeps nothing on disk, and an ingest elsewhere is seen at the next question. The
+    scan is once per ingest; docs/scale.md says what a 100M-passage cluster would need instead."""
 
     def __init__(self, store: MilvusIndex) -> None:
         self.store = store
+        self._lock = threading.Lock()
+        self._cached: tuple[str, int, dict[str, int]] | None = None  # generation, N, df
 
     @property
     def n(self) -> int:
-        """Passages counted (as `index.bm25.Bm25.n`)."""
-        return self.store.count()
+        """Live passages counted (as `index.bm25.Bm25.n`)."""
+        return self._stats()[0]
+
+    def df(self, terms: set[str]) -> dict[str, int]:
+        """Live passages holding each of `terms`."""
+        df = self._stats()[1]
+        return {t: df.get(t, 0) for t in terms}
 
     def idf(self, terms: set[str]) -> dict[str, float]:
-        coll = self.store.spec.collection("passages")
-        n = self.n
-        out = {}
-        for t in terms:
-            like = _quote(t).replace("_", "\\_")  # `_` is LIKE's one-character wildcard
-            res = self.store.client.query(coll, filter=f"terms like '% {like} %'",
-                                          output_fields=["count(*)"], consistency_level=CONSISTENCY)
-            df = int(res[0]["count(*)"])
-            out[t] = max(float(np.log((n - df + 0.5) / (df + 0.5) + 1.0)), 0.05)
-        return out
+        n, df = self._stats()
+        return {t: max(float(np.log((n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5) + 1.0)), 0.05) for t in terms}
+
+    def _stats(self) -> tuple[int, dict[str, int]]:
+        gen = generation(self.store.client, self.store.spec)
+        cached = self._cached
+        if cached is not None and cached[0] == gen:
+            return cached[1], cached[2]
+        with self._lock:  # one scan at a time; a second question waits for it
+            if self._cached is not None and self._cached[0] == gen:
+                return self._cached[1], self._cached[2]
+            n, df = self._count()
+            if generation(self.store.client, self.store.spec) == gen:  # no ingest changed it meanwhile
+                self._cached = (gen, n, df)
+            return n, df
+
+    def _count(self) -> tuple[int, dict[str, int]]:
+        live = {r["doc_id"]: r["version"] for r in self.store._query("docs", "", ["doc_id", "version"])}
+        df: Counter[str] = Counter()
+        n = 0
+        for r in self.store._query("passages", "", ["doc_id", "version", "terms"]):
+            if live.get(r["doc_id"]) == r["version"]:  # rows of a version not (or no longer) live: skip
+                n += 1
+                df.update(set(r["terms"].split()))
+        return n, dict(df)
+
+
+def generation(client, spec: MilvusSpec) -> str:  # noqa: ANN001 - pymilvus.MilvusClient
+    """The stamp an ingest renews whenever the live passages change ("" if none written yet)."""
+    rows = client.query(spec.collection("meta"), filter="key == 'generation'", output_fields=["value"],
+                        consistency_level=CONSISTENCY)
+    return rows[0]["value"] if rows else ""
+
+
+def renew_generation(client, spec: MilvusSpec) -> None:  # noqa: ANN001
+    """Mark that the live passages changed (cached term statistics are stale)."""
+    client.upsert(spec.collection("meta"), [{"key": "generation", "value": uuid.uuid4().hex, "v": [0.0, 0.0]}])
 
 
 class LazyDocs(Mapping):
