@@ -173,7 +173,7 @@ class MilvusIndex:
         self.bm25 = MilvusTerms(self)
         self.doc_by_id = LazyDocs(self)
         self._rows: OrderedDict[int, tuple[Passage, str]] = OrderedDict()  # pid -> passage, sentences
-        self._seen: dict[str, str] = {}  # doc_id -> the version the last query kept
+        self._seen: dict[str, tuple[str, str]] = {}  # doc_id -> (version, blob) the last query kept
         self._lock = threading.Lock()
 
     # -- what answers use -------------------------------------------------------------------
@@ -222,10 +222,9 @@ class MilvusIndex:
         """doc_id -> (live version, position in index order) of each of `doc_ids` in the index."""
         if not doc_ids:
             return {}
-        rows = self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version", "seq"])
-        out = {r["doc_id"]: (r["version"], r["seq"]) for r in rows}
-        self._seen.update({d: v for d, (v, _) in out.items()})
-        return out
+        rows = self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version", "seq", "blob"])
+        self._seen.update({r["doc_id"]: (r["version"], r["blob"]) for r in rows})
+        return {r["doc_id"]: (r["version"], r["seq"]) for r in rows}
 
     def _query(self, kind: str, filter: str, fields: list[str]) -> list[dict]:  # noqa: A002
         name = self.spec.collection(kind)
@@ -288,8 +287,12 @@ class MilvusCandidates:
                 np.array([self._bm25[r] for r in rows], dtype=np.float32))
 
     def passage(self, row: int) -> Passage:
-        wanted = self._last if row in self._last else [row]  # the rows just scored: one fetch
-        return self.store.rows(wanted)[row][0]
+        if row in self._last:  # the rows just scored: one fetch, and their documents' texts in one more
+            got = self.store.rows(self._last)
+            self.store.doc_by_id.prefetch({got[r][0].doc_id for r in self._last})
+            self._last = []
+            return got[row][0]
+        return self.store.rows([row])[row][0]
 
     def _search(self, data: list, field: str, limit: int, params: dict, into: dict[int, float],
                 only: list[int] | None = None, scale: float = 1.0) -> tuple[list[int], list[float]]:
@@ -389,29 +392,49 @@ class LazyDocs(Mapping):
         self._cache: OrderedDict[str, DocEntry] = OrderedDict()  # by blob key
 
     def __getitem__(self, doc_id: str) -> DocEntry:
+        """The record a question quotes: the version (and record) its search kept, when read
+        already (`prefetch`: no round trip), else as `get` finds it."""
+        seen = self.store._seen.get(doc_id)
+        if seen is not None and seen[1] in self._cache:
+            return self._cache[seen[1]]
         entry = self.get(doc_id)
         if entry is None:
             raise KeyError(doc_id)
         return entry
 
     def get(self, doc_id: str, default: Any = None) -> DocEntry | Any:  # noqa: ANN401
+        """The live record, or the version the last question kept if it has been replaced since."""
         seen = self.store._seen.get(doc_id)
         rows = self.store._query("docs", f"doc_id == '{_quote(doc_id)}'", ["version", "blob"])
         if not rows:
             return default
         blob = rows[0]["blob"]
-        if seen and seen != rows[0]["version"]:  # replaced since the query: read the version it used
-            old = self.store._query("texts", f"version == '{_quote(seen)}' and part == 0", ["blob"])
+        if seen and seen[0] != rows[0]["version"]:  # replaced since the query: read the version it used
+            old = self.store._query("texts", f"version == '{_quote(seen[0])}' and part == 0", ["blob"])
             if not old:  # and already deleted: quoting the new text at old offsets would be wrong
                 raise IndexProblem("the index changed while this question was answered; ask again")
             blob = old[0]["blob"]
-        if blob not in self._cache:
-            parts = self.store._query("texts", f"blob == '{_quote(blob)}'", ["part", "data"])
-            text = "".join(p["data"] for p in sorted(parts, key=lambda p: p["part"]))
-            self._cache[blob] = DocEntry.from_dict(json.loads(text))
-            while len(self._cache) > 256:
-                self._cache.popitem(last=False)
+        self._load({blob})
+        if blob not in self._cache:  # deleted between the two reads
+            raise IndexProblem("the index changed while this question was answered; ask again")
         return self._cache[blob]
+
+    def prefetch(self, doc_ids: set[str]) -> None:
+        """Read the records the last question kept of `doc_ids` in one query (those not cached)."""
+        self._load({self.store._seen[d][1] for d in doc_ids if d in self.store._seen})
+
+    def _load(self, blobs: set[str]) -> None:
+        missing = {b for b in blobs if b not in self._cache}
+        if not missing:
+            return
+        parts: dict[str, list[dict]] = {}
+        for p in self.store._query("texts", f"blob in {_list(missing)}", ["blob", "part", "data"]):
+            parts.setdefault(p["blob"], []).append(p)
+        for blob, ps in parts.items():
+            text = "".join(p["data"] for p in sorted(ps, key=lambda p: p["part"]))
+            self._cache[blob] = DocEntry.from_dict(json.loads(text))
+        while len(self._cache) > 256:
+            self._cache.popitem(last=False)
 
     def __iter__(self) -> Iterator[str]:
         return iter([e.doc_id for e in self.store.docs])
