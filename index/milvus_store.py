@@ -136,7 +136,7 @@ def unpack_vectors(text: str, dim: int) -> np.ndarray:
 
 def bm25_terms(text: str) -> str:
     """The text as docqa's BM25 sees it (stemmed, no stop words), one space between terms and one
-    on each side, so `terms like '% t %'` finds whole terms (the whitespace analyzer ignores it)."""
+    on each side (the whitespace analyzer ignores them)."""
     terms = tokenize([text])[0]
     return f" {' '.join(terms)} " if terms else ""
 
