@@ -255,6 +255,7 @@ class MilvusCandidates:
         self._doc: dict[int, tuple[str, str, int]] = {}  # pid -> (doc_id, version, passage number)
         self._last: list[int] = []
         self._live: dict[str, tuple[str, int]] = {}
+        self._bm25_hits: tuple[int, list[dict]] | None = None  # (depth, hits) found with the dense search
 
     def size(self) -> int:
         # the manifest's count, read when the store was opened (one round trip less per query);
@@ -263,11 +264,16 @@ class MilvusCandidates:
 
     def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
         params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
-        return self._search([query_vec.astype(np.float32).tolist()], "dense", depth, params, self._dense)
+        hits = self._hits([query_vec.astype(np.float32).tolist()], "dense", depth, params)
+        if self.terms:  # BM25's candidates now too (hybrid asks next), so one live lookup covers both
+            self._bm25_hits = (depth, self._hits([self.terms], "sparse", depth, {"metric_type": "BM25"}))
+        return self._keep(hits, self._dense)
 
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
         if not self.terms:
             return [], []
+        if self._bm25_hits is not None and self._bm25_hits[0] == depth:
+            return self._keep(self._bm25_hits[1], self._bm25, self.bm25_scale)
         return self._search([self.terms], "sparse", depth, {"metric_type": "BM25"}, self._bm25, scale=self.bm25_scale)
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -299,13 +305,21 @@ class MilvusCandidates:
         """Search `field`, keep live versions only, remember scores in `into`."""
         if limit <= 0:
             return [], []
+        return self._keep(self._hits(data, field, limit, params, only), into, scale)
+
+    def _hits(self, data: list, field: str, limit: int, params: dict, only: list[int] | None = None) -> list[dict]:
+        """Raw hits of one search; each hit's document and version remembered."""
         hits = self.store.client.search(
             self.coll, data=data, anns_field=field, limit=min(limit, 16_384), search_params=params,
             filter=f"pid in {list(only)}" if only is not None else "",
             output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
         for h in hits:
             self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
-        docs = {self._doc[int(h["id"])][0] for h in hits}
+        return hits
+
+    def _keep(self, hits: list[dict], into: dict[int, float], scale: float = 1.0) -> tuple[list[int], list[float]]:
+        """The hits of live versions, best first, their scores remembered in `into`."""
+        docs = {self._doc[pid][0] for pid in self._doc}  # every document this query met, in one lookup
         self._live.update(self.store.live(docs - set(self._live)))  # one lookup per document per query
         live = self._live
         kept = []
