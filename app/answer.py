@@ -95,12 +95,12 @@ def answer(index: Index, embedder: Embedder, question: str,
     hits = search(index, question, qvec, k=max(settings.k, settings.candidates), retriever=retriever)
     chosen, evidence = _choose(index, embedder, question, qvec, hits[:settings.candidates], settings)
     abstained = not chosen or evidence < settings.threshold
-    citations = [] if abstained else [_citation(index, n, h, span)
+    citations = [] if abstained else [citation(index, n, h, span)
                                       for n, (h, span) in enumerate(chosen, 1)]
     text = (" ".join(f"{c.quote} [{c.n}]" for c in citations) if citations
             else "The sources do not appear to answer this question.")
     cited_rows = {h.row for h, _ in chosen} if citations else set()
-    related = [_citation(index, 0, h, h.passage.sentences[0]) for h in hits[:settings.k]
+    related = [citation(index, 0, h, h.passage.sentences[0]) for h in hits[:settings.k]
                if h.row not in cited_rows]
     differences = [] if abstained else diffs.differences(question, citations, related)
     if differences:  # never pick one figure silently
@@ -164,7 +164,8 @@ def _sentence_text(index: Index, hit: Hit, j: int) -> str:
     return hit.passage.text[s - hit.passage.start:e - hit.passage.start]
 
 
-def _citation(index: Index, n: int, hit: Hit, span: tuple[int, int]) -> Citation:
+def citation(index: Index, n: int, hit: Hit, span: tuple[int, int]) -> Citation:
+    """The citation of `span` (character offsets in its document) in the passage of `hit`, numbered `n`."""
     p = hit.passage
     entry = index.doc_by_id[p.doc_id]
     start, end = span
