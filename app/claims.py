@@ -23,8 +23,8 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from app.answer import Citation, citation, clean_question
-from app.stance import Conflict, compare, values
-from index.bm25 import tokenize
+from app.coverage import Coverage, coverage
+from app.stance import Comparison, Conflict, compare, values
 from index.embedder import Embedder
 from index.search import Hit, search
 from index.store import Index
@@ -47,8 +47,8 @@ class CheckSettings:
     supported: float = 0.55  # a clean sentence's support at or above this: supports
     contradicted: float = 0.5  # a conflicting sentence's support at or above this: contradicts
     related: float = 0.45  # any sentence's support at or above this: related
-    coverage: float = 0.75  # share of the claim's other content words a contradicting sentence has
-    max_missing: float = 0.25  # share of the claim's content words a supporting sentence may lack
+    covered: float = 0.75  # share of the claim's content words (values aside) a supporting span has
+    coverage: float = 0.75  # share of them a contradicting span has
     passage_weight: float = 0.2  # share of the passage's cosine in a sentence's support
 
 
@@ -79,80 +79,48 @@ class Check:
 
 
 _WORD = re.compile(r"[A-Za-z0-9'’]+(?:-[A-Za-z0-9]+)*")
-_SPELLING = {"defence": "defense", "programme": "program", "programmes": "programs", "licence": "license",
-             "offence": "offense", "organisation": "organization", "organisations": "organizations"}
-_NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s(?:(?:of|for|and|the|on)\s)?[A-Z][\w’'-]*)+")
-_LEADING = {"the", "a", "an", "in", "on", "at", "for", "of", "and", "by", "from", "since", "through", "with"}
-_NOT_CONTENT = {"has", "have", "had", "does", "do", "did", "since", "also", "been", "being", "not", "no",
-                "never", "non", "without", "cannot"}
-
-
-def content_words(text: str) -> dict[str, set[str]]:
-    """The content words of `text` (stop words, auxiliaries and negations dropped), each with its stems."""
-    words = [w for w in dict.fromkeys(_WORD.findall(text.lower())) if w not in _NOT_CONTENT]
-    stems = tokenize([_SPELLING.get(w, w) for w in words])
-    return {w: set(s) for w, s in zip(words, stems) if s}
-
-
-def names(text: str) -> set[str]:
-    """Words written as names: capitalised after the first word, or acronyms anywhere ("EDF")."""
-    words = _WORD.findall(text)
-    return {w.lower() for i, w in enumerate(words)
-            if (i > 0 and w[0].isupper()) or sum(c.isupper() for c in w) >= 2}
-
-
-def acronyms(text: str) -> dict[str, list[str]]:
-    """Runs of capitalised words by their initials: {"EDF": ["European", "Defence", "Fund"]}."""
-    out: dict[str, list[str]] = {}
-    for run in _NAME_RUN.finditer(text):
-        words = [w for w in run.group().split() if w[0].isupper()]
-        while words and words[0].lower() in _LEADING:
-            words.pop(0)  # "The European Defence Fund" is the EDF
-        if len(words) >= 2:
-            out["".join(w[0] for w in words)] = words
-    return out
-
-
-def spelled_out(claim: str, text: str) -> set[str]:
-    """Stems `text` states under another name: the claim's "European Union" where `text` says "EU",
-    the claim's "EDF" where `text` spells out "European Defence Fund"."""
-    said = set(_WORD.findall(text))
-    out = {w for acronym, words in acronyms(claim).items() if acronym in said for w in words}
-    out |= {a for a in acronyms(text) if a in set(_WORD.findall(claim))}
-    return set().union(*content_words(" ".join(out)).values()) if out else set()
 
 
 @dataclass
-class _Reading:
-    """One candidate span read against the claim."""
+class Reading:
+    """One candidate span read against the claim: everything its stance is decided from."""
 
-    stance: str
-    conflicts: list[Conflict]
-    mismatches: list[str]
+    support: float
+    coverage: Coverage
+    comparison: Comparison
 
 
-def read(claim: str, text: str, support: float, settings: CheckSettings = CheckSettings()) -> _Reading:
-    """The stance of `text` towards `claim` (module docstring), with its own conflicts and mismatches."""
-    comparison = compare(claim, text)
+@dataclass
+class Candidates:
+    """The spans read for a claim (each sentence and adjacent pair of the closest passages)."""
+
+    claim: str
+    spans: list[tuple[Hit, int, int]]  # the passage it was found in, and its span in the document
+    readings: list[Reading]
+    started: float  # time.perf_counter() when the check began
+
+
+def read(claim: str, text: str, support: float) -> Reading:
+    """`text` read against `claim`: its values and negations (app/stance.py) and its wording."""
     value_words = {w.lower() for v in values(claim) for w in _WORD.findall(v.text)}
-    words = {w: s for w, s in content_words(claim).items() if w not in value_words}
-    have = set().union(*content_words(text).values()) | spelled_out(claim, text)
-    missing = [w for w, stems in words.items() if not stems <= have]
-    names_missing = [w for w in missing if w in names(claim)]
-    coverage = 1 - len(missing) / len(words) if words else 1.0
+    return Reading(support, coverage(claim, text, value_words), compare(claim, text))
+
+
+def stance(r: Reading, settings: CheckSettings = CheckSettings()) -> tuple[str, list[str]]:
+    """The stance of a read span (module docstring), and why it is not support, in words."""
+    cov, comparison = r.coverage, r.comparison
     why = list(comparison.missing)
-    if len(missing) > settings.max_missing * len(words) or names_missing:
-        why.append("not mentioned here: " + ", ".join(missing))
+    if cov.share < settings.covered or cov.names_missing:
+        why.append("not mentioned here: " + ", ".join(cov.missing))
     if comparison.conflicts:
-        about = support >= settings.contradicted and coverage >= settings.coverage and not names_missing
-        if about:
-            return _Reading(CONTRADICTS, comparison.conflicts, [says(c) for c in comparison.conflicts] + why)
-        here = [f"{_said(c.claim, c.kind)} does not appear here ({_said(c.source, c.kind)} does)"
-                for c in comparison.conflicts]
-        return _Reading(RELATED, comparison.conflicts, here + why)
-    if support >= settings.supported and not why:
-        return _Reading(SUPPORTS, [], [])
-    return _Reading(RELATED, [], why)
+        if (r.support >= settings.contradicted and cov.share >= settings.coverage
+                and not cov.names_missing):
+            return CONTRADICTS, [says(c) for c in comparison.conflicts] + why
+        return RELATED, [f"{_said(c.claim, c.kind)} does not appear here ({_said(c.source, c.kind)} does)"
+                         for c in comparison.conflicts] + why
+    if r.support >= settings.supported and not why:
+        return SUPPORTS, []
+    return RELATED, why
 
 
 def says(c: Conflict) -> str:
@@ -163,25 +131,34 @@ def says(c: Conflict) -> str:
 def check_claim(index: Index, embedder: Embedder, claim: str,
                 settings: CheckSettings = CheckSettings()) -> Check:
     """Read single sentences and adjacent pairs of the passages closest to `claim`; keep the telling ones."""
+    return judge(index, gather(index, embedder, claim, settings), settings)
+
+
+def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings = CheckSettings()) -> Candidates:
+    """Find and read the candidate spans (the costly part: retrieval and one encoding pass)."""
     t0 = time.perf_counter()
     claim = clean_question(claim)
     embedder = embedder.for_settings(index.settings)  # the backend the index was built with
     qvec = embedder.encode_query(claim)
-    hits = search(index, claim, qvec, k=settings.passages)
-    cands = _candidates(hits)
-    evidence: list[Evidence] = []
-    if cands:
-        texts = [index.doc_by_id[h.passage.doc_id].doc.text[s:e] for h, s, e in cands]
-        w = settings.passage_weight
-        sims = embedder.encode(texts) @ qvec
-        support = [round((1 - w) * float(s) + w * h.dense_score, 4) for (h, _, _), s in zip(cands, sims)]
-        readings = [read(claim, t, s, settings) for t, s in zip(texts, support)]
-        _one_document_one_stance([h.passage.doc_id for h, _, _ in cands], readings)
-        evidence = _select(index, cands, support, readings, settings.evidence)
+    spans = _candidates(search(index, claim, qvec, k=settings.passages))
+    if not spans:
+        return Candidates(claim, [], [], t0)
+    texts = [index.doc_by_id[h.passage.doc_id].doc.text[s:e] for h, s, e in spans]
+    w = settings.passage_weight
+    sims = embedder.encode(texts) @ qvec
+    support = [round((1 - w) * float(s) + w * h.dense_score, 4) for (h, _, _), s in zip(spans, sims)]
+    return Candidates(claim, spans, [read(claim, t, s) for t, s in zip(texts, support)], t0)
+
+
+def judge(index: Index, cands: Candidates, settings: CheckSettings = CheckSettings()) -> Check:
+    """The verdict, reason and evidence from the read spans (cheap: thresholds are tuned on this)."""
+    stances = [stance(r, settings) for r in cands.readings]
+    _one_document_one_stance([h.passage.doc_id for h, _, _ in cands.spans], stances)
+    evidence = _select(index, cands, stances, settings.evidence)
     result, differences = verdict(evidence, settings)
     best = max((e.support for e in evidence), default=0.0)
-    return Check(claim, result, VERDICT_LABELS[result], reason(result, evidence, differences), best,
-                 evidence, differences, round((time.perf_counter() - t0) * 1000, 1))
+    return Check(cands.claim, result, VERDICT_LABELS[result], reason(result, evidence, differences), best,
+                 evidence, differences, round((time.perf_counter() - cands.started) * 1000, 1))
 
 
 def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int]]:
@@ -200,37 +177,36 @@ def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int]]:
     return out
 
 
-def _one_document_one_stance(doc_ids: list[str], readings: list[_Reading]) -> None:
+def _one_document_one_stance(doc_ids: list[str], stances: list[tuple[str, list[str]]]) -> None:
     """In a document that supports the claim, other sentences' differing figures are about other things."""
-    supporting = {d for d, r in zip(doc_ids, readings) if r.stance == SUPPORTS}
-    for d, r in zip(doc_ids, readings):
-        if r.stance == CONTRADICTS and d in supporting:
-            r.stance = RELATED
+    supporting = {d for d, (st, _) in zip(doc_ids, stances) if st == SUPPORTS}
+    for k, (d, (st, why)) in enumerate(zip(doc_ids, stances)):
+        if st == CONTRADICTS and d in supporting:
+            stances[k] = (RELATED, why)
 
 
-def _select(index: Index, cands: list[tuple[Hit, int, int]], support: list[float],
-            readings: list[_Reading], limit: int) -> list[Evidence]:
+def _select(index: Index, cands: Candidates, stances: list[tuple[str, list[str]]], limit: int) -> list[Evidence]:
     """Telling spans first (supporting or contradicting, best first), then related ones; no overlaps.
 
     Every document that supports or contradicts the claim keeps its best span, so a disagreement
     between documents is always shown.
     """
     rank = {SUPPORTS: 0, CONTRADICTS: 0, RELATED: 1}
-    order = sorted(range(len(cands)), key=lambda k: (rank[readings[k].stance], -support[k]))
-    telling_docs = {cands[k][0].passage.doc_id for k in order if readings[k].stance != RELATED}
+    support = [r.support for r in cands.readings]
+    order = sorted(range(len(cands.spans)), key=lambda k: (rank[stances[k][0]], -support[k]))
+    telling_docs = {cands.spans[k][0].passage.doc_id for k in order if stances[k][0] != RELATED}
     out: list[Evidence] = []
     taken: list[tuple[str, int, int]] = []
     for k in order:
-        (h, start, end), r = cands[k], readings[k]
+        (h, start, end), (st, why) = cands.spans[k], stances[k]
         doc = h.passage.doc_id
         if any(d == doc and start < e and s < end for d, s, e in taken):
             continue
-        shown = {d for d, _, _ in taken}
-        if len(out) >= limit and (r.stance == RELATED or doc in shown or doc not in telling_docs):
+        if len(out) >= limit and (st == RELATED or doc in {d for d, _, _ in taken} or doc not in telling_docs):
             continue
         taken.append((doc, start, end))
-        out.append(Evidence(citation(index, len(out) + 1, h, (start, end)), support[k], r.stance,
-                            r.conflicts, r.mismatches))
+        conflicts = cands.readings[k].comparison.conflicts
+        out.append(Evidence(citation(index, len(out) + 1, h, (start, end)), support[k], st, conflicts, why))
     return out
 
 

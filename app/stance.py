@@ -14,14 +14,16 @@ The rule, in full:
    It *conflicts* when the sentence has values of its kind and none matches; the sentence's
    value named is the one whose neighbouring words best match the claim value's (the word
    after counts most: "three military" answers "five military"). A number conflicts only
-   when some neighbouring word is shared: numbers are too common to compare blind.
+   when the word before or after it is the same, it sits beside a value both texts state, or
+   two words near it are shared: numbers are too common to compare blind.
 3. A *negation* ("not", "no", "never", "neither", "nor", "cannot", "without", "…n't",
    "non-…") applies to its *head*, the first lower-case content word after it in the same
    clause ("does not participate" → participate; "no significant" → significant;
    "non-binding" → binding). "not only" is no negation. A word with a negating prefix
    ("illegal", "unlikely", "inactive") negates its stem when the other text has the stem
    and not the word.
-4. Negations conflict when one text negates a head the other text states without negation.
+4. Negations conflict when one text negates a head the other text states, and the other text
+   has no negation at all.
 """
 
 from __future__ import annotations
@@ -40,8 +42,15 @@ _MONTHS = ("january february march april may june july august september october 
 _MONTH_NUMBER = {m: i for i, m in enumerate(_MONTHS, 1)} | {m[:3]: i for i, m in enumerate(_MONTHS, 1)}
 _MONTH_NUMBER["sept"] = 9
 _MONTH = "|".join(m.capitalize() for m in sorted(_MONTH_NUMBER, key=len, reverse=True))
-_MONTH_RE = re.compile(rf"(?<=\d\s)\b(?:{_MONTH})\b\.?|\b(?:{_MONTH})\b\.?(?=\s\d)")
-_YEAR_RE = re.compile(r"(?<![\w.,/-])(?:1[89]\d\d|20\d\d)(?![\w%]|[.,]\d)")
+_DAY, _YEAR = r"[0-3]?\d(?:st|nd|rd|th)?", r"(?:1[89]|20)\d\d"
+_DATE_RE = re.compile(  # "May 28, 2024", "28 May 2024", "May 28", "28 May", "May 2024"
+    rf"\b(?P<m1>{_MONTH})\.?\s(?P<d1>{_DAY})\b(?:,?\s(?P<y1>{_YEAR})\b)?"
+    rf"|\b(?P<d2>{_DAY})\s(?P<m2>{_MONTH})\b\.?(?:,?\s(?P<y2>{_YEAR})\b)?"
+    rf"|\b(?P<m3>{_MONTH})\.?,?\s(?P<y3>{_YEAR})\b")
+_AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "COVID-19"
+_RANGE = re.compile(r"\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?")
+_YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
+_UNIT_ABBREVIATION = re.compile(r"\s?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U)\b")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
           "fifteen sixteen seventeen eighteen nineteen").split()
@@ -50,7 +59,7 @@ WORD_NUMBERS = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w i
 WORD_NUMBERS["hundred"] = 100
 _NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
 _NUMBER_RE = re.compile(
-    rf"(?<![\w.,/-])(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)"
+    rf"{_AFTER_RANGE}(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)"
     rf"|(?i:(?P<w>\b(?:{'|'.join(_TENS)})-(?:{'|'.join(_UNITS[1:10])})\b|\b(?:{_NUMBER_WORD})\b)))"
     rf"(?:\s(?P<s>thousand|million|billion|trillion)\b)?")
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|cannot|without)\b|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
@@ -64,11 +73,12 @@ _HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were
 
 @dataclass(frozen=True)
 class Value:
-    text: str  # as written: "75 billion NOK", "2021", "three", "May"
-    kind: str  # a currency (NOK, EUR, …), "%", "year", "month" or "number"
-    value: float
+    text: str  # as written: "75 billion NOK", "2021", "4 weeks", "May 28, 2024"
+    kind: str  # a currency (NOK, EUR, …), "%", "year", "date" or "number"
+    value: float  # a date is year * 10000 + month * 100 + day, 0 where not given
     start: int  # span in the text it was read from
     end: int
+    in_date: bool = False  # the year of a date, also read on its own
 
 
 @dataclass(frozen=True)
@@ -99,27 +109,49 @@ def values(text: str) -> list[Value]:
     """Every value in `text` (rule 1), in order."""
     found: list[Value] = []
     cursor = 0
-    for f in figures(text):  # money and percentages, folded by app.differences
-        if f.unit in ("end year", "year") or not (f.unit == "%" or f.unit.isupper()):
-            continue  # years and counts are read below, for every number, not only the unit-bearing ones
+    counts = {}  # where a count with its unit starts ("4 weeks"): its text names the value
+    for f in figures(text):  # money, percentages and counts, as app.differences reads them
         at = text.find(f.text, cursor)
-        if at >= 0:
-            found.append(Value(f.text, f.unit, f.value, at, at + len(f.text)))
-            cursor = at + len(f.text)
+        if at < 0 or f.unit in ("end year", "year"):
+            continue  # years are read below, every one of them
+        cursor = at + len(f.text)
+        if f.unit == "%" or f.unit.isupper():
+            found.append(Value(f.text, f.unit, f.value, at, cursor))
+        else:
+            counts[at] = f.text
 
     def free(a: int, b: int) -> bool:
         return not any(v.start < b and a < v.end for v in found)
 
+    for m in _DATE_RE.finditer(text):
+        if free(*m.span()):
+            found.append(_date(m))
+            if y := m["y1"] or m["y2"] or m["y3"]:
+                found.append(Value(y, "year", float(y), m.start(), m.end(), in_date=True))
     for m in _YEAR_RE.finditer(text):
         if free(*m.span()):
             found.append(Value(m.group(), "year", float(m.group()), *m.span()))
-    for m in _MONTH_RE.finditer(text):
-        found.append(Value(m.group().rstrip("."), "month", _MONTH_NUMBER[m.group().rstrip(".").lower()],
-                           *m.span()))
     for m in _NUMBER_RE.finditer(text):
-        if free(*m.span()):
-            found.append(Value(m.group(), "number", number_value(m), *m.span()))
+        if free(*m.span()):  # named with its unit when it has one: "4 weeks", "8 h"
+            unit = _UNIT_ABBREVIATION.match(text, m.end())
+            written = counts.get(m.start()) or _range_around(text, m) or m.group() + (unit.group() if unit else "")
+            found.append(Value(written, "number", number_value(m), *m.span()))
     return sorted(found, key=lambda v: v.start)
+
+
+def _range_around(text: str, m: re.Match[str]) -> str | None:
+    """The range a number is one end of, as written ("40-64"), for naming it."""
+    for r in _RANGE.finditer(text, max(m.start() - 12, 0), min(m.end() + 12, len(text))):
+        if r.start() <= m.start() and m.end() <= r.end():
+            return r.group()
+    return None
+
+
+def _date(m: re.Match[str]) -> Value:
+    month = _MONTH_NUMBER[(m["m1"] or m["m2"] or m["m3"]).lower()]
+    day = int(re.sub(r"\D", "", m["d1"] or m["d2"] or "0"))
+    year = int(m["y1"] or m["y2"] or m["y3"] or 0)
+    return Value(m.group(), "date", float(year * 10000 + month * 100 + day), *m.span())
 
 
 def number_value(m: re.Match[str]) -> float:
@@ -133,8 +165,10 @@ def number_value(m: re.Match[str]) -> float:
 
 
 def negations(text: str, other: str = "") -> list[Negation]:
-    """The negations in `text` with their heads (rule 3); `other` decides negating prefixes."""
+    """The negations in `text` with their heads (rule 3); `other` decides negating prefixes and how
+    far a phrase runs (over the words after the head that `other` also has: "not formally reported")."""
     out = []
+    other_stems = set(_stems(other))
     for m in _NEGATION.finditer(text):
         rest = text[m.end():]
         if re.match(r"\s+only\b", rest, re.I):
@@ -147,28 +181,45 @@ def negations(text: str, other: str = "") -> list[Negation]:
                 continue  # names are what a sentence is about, not what it denies
             stem = _stems(word)
             if stem:
-                out.append(Negation(stem[0], text[m.start():m.end() + w.end()]))
-            break
-    other_stems = set(_stems(other))
+                out.append(Negation(stem[0], phrase(text, m.start(), m.end() + w.end(), other_stems)))
+            if not word.endswith("ly"):
+                break  # "not legally binding" denies "binding" too
     for m in _NEG_PREFIX.finditer(text.lower()):
         base, word = _stems(m["base"]), _stems(m.group())
         if base and word and base[0] in other_stems and word[0] not in other_stems:
-            out.append(Negation(base[0], text[m.start():m.end()]))
+            out.append(Negation(base[0], phrase(text, m.start(), m.end(), other_stems)))
     return out
+
+
+def phrase(text: str, start: int, end: int, shared: set[str]) -> str:
+    """`text[start:end]` widened to a readable phrase: back over an auxiliary ("were not"), and on
+    over up to two following words with stems in `shared` ("significant differences")."""
+    if aux := re.search(r"\b(?:is|are|was|were|be|do|does|did|has|have|had|can|could|will|would|should|"
+                        r"may|might|must)\s+$", text[:start], re.I):
+        start = aux.start()
+    for _ in range(2):
+        nxt = re.match(r"\s+([A-Za-z][\w'’-]*)", text[end:])
+        if not nxt or not set(_stems(nxt[1])) & shared:
+            break
+        end += nxt.end()
+    return text[start:end]
 
 
 def compare(claim: str, sentence: str) -> Comparison:
     """The claim's values and negations set against `sentence` (rules 2 and 4)."""
     result = Comparison([], [], [])
     theirs = values(sentence)
-    for v in values(claim):
-        same = [s for s in theirs if _same_size(v, s)]
-        if same:
+    ours = [v for v in values(claim) if not v.in_date]  # the claim's date is compared whole
+    same = {v: [s for s in theirs if _same_size(v, s)] for v in ours}
+    anchors = [(v, found[0]) for v, found in same.items() if len(found) == 1]
+    for v in ours:
+        if same[v]:
             result.matched.append(v.text)
             continue
         kin = [s for s in theirs if s.kind == v.kind]
-        best = max(kin, key=lambda s: _alignment(claim, v, sentence, s), default=None)
-        if best is not None and (v.kind != "number" or _alignment(claim, v, sentence, best) > 0):
+        score = {s: _alignment(claim, v, sentence, s) + _anchored(v, s, kin, anchors) for s in kin}
+        best = max(kin, key=score.__getitem__, default=None)
+        if best is not None and (v.kind != "number" or score[best] >= 1):
             result.conflicts.append(Conflict(v.kind, best.text, v.text))
         else:
             result.missing.append(f"{v.text} does not appear here")
@@ -176,35 +227,66 @@ def compare(claim: str, sentence: str) -> Comparison:
     return result
 
 
+def _anchored(v: Value, s: Value, kin: list[Value], anchors: list[tuple[Value, Value]]) -> float:
+    """3 when `s` is the value of its kind next to a value both texts state, on the side where the
+    claim has `v` ("91 in 2002" answers "97 … in 2002"), within 60 characters."""
+    for claim_at, source_at in anchors:
+        after = v.start > claim_at.start
+        side = [k for k in kin if (k.start > source_at.start) == after and k is not source_at
+                and abs(k.start - source_at.start) <= 60]
+        if side and min(side, key=lambda k: abs(k.start - source_at.start)) is s:
+            return 3.0
+    return 0.0
+
+
 def _compare_negations(claim: str, sentence: str, result: Comparison) -> None:
+    """Rule 4, when only one of the two texts has a negation: where both deny something, they agree
+    or deny different things ("no teratomas were found" and "at no point were teratomas identified")."""
     claim_neg, source_neg = negations(claim, sentence), negations(sentence, claim)
-    claim_words, source_words = _words_by_stem(claim), _words_by_stem(sentence)
-    denied_by_source = {n.head for n in source_neg}
-    denied_by_claim = {n.head for n in claim_neg}
-    for n in claim_neg:
-        if n.head in denied_by_source:
-            continue
-        if n.head in source_words:
-            result.conflicts.append(Conflict("negation", source_words[n.head], n.phrase))
-        else:
-            result.missing.append(f"“{n.phrase}” is not stated here")
-    for n in source_neg:
-        if n.head not in denied_by_claim and n.head in claim_words:
-            result.conflicts.append(Conflict("negation", n.phrase, claim_words[n.head]))
+    if claim_neg and not source_neg:
+        words = _words_by_stem(sentence)
+        hit = next((n for n in claim_neg if n.head in words), None)
+        if hit:
+            result.conflicts.append(Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase))
+        elif any(not n.phrase.lower().startswith("non") for n in claim_neg):  # "non-private": a name's part
+            result.missing.append(f"“{claim_neg[0].phrase}” is not stated here")
+    elif source_neg and not claim_neg:
+        words = _words_by_stem(claim)
+        hit = next((n for n in source_neg if n.head in words), None)
+        if hit:
+            result.conflicts.append(Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence)))
+
+
+def _word_phrase(text: str, at: int, other: str) -> str:
+    """The word of `text` starting at `at`, widened as `phrase` widens a negation."""
+    return phrase(text, at, at + len(_WORD.match(text, at).group()), set(_stems(other)))
 
 
 def _same_size(a: Value, b: Value) -> bool:
+    if "date" in (a.kind, b.kind):
+        return a.kind == b.kind and _same_date(a.value, b.value)
     if a.kind != b.kind and not (a.kind in NUMBER_KINDS or b.kind in NUMBER_KINDS):
         return False
-    if a.kind != b.kind and ("%" in (a.kind, b.kind) or "month" in (a.kind, b.kind)):
+    if a.kind != b.kind and "%" in (a.kind, b.kind):
         return False
     return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
 
 
+def _same_date(a: float, b: float) -> bool:
+    """Dates agree in month, and in day and year where both give them."""
+    (ya, mda), (yb, mdb) = divmod(int(a), 10000), divmod(int(b), 10000)
+    (ma, da), (mb, db) = divmod(mda, 100), divmod(mdb, 100)
+    return ma == mb and (not da or not db or da == db) and (not ya or not yb or ya == yb)
+
+
 def _alignment(claim: str, v: Value, sentence: str, s: Value) -> float:
-    """How alike the words around two values are: the next word counts 2, the previous 1, others ½."""
+    """How alike the words around two values are: the same next word counts 2, the same previous
+    word 1 (either ½ when it is a stop word: "to", "in"), each other shared content word ½."""
     (cb, ca), (sb, sa) = _around(claim, v.start, v.end), _around(sentence, s.start, s.end)
-    score = 2.0 * bool(ca and sa and ca[0] == sa[0]) + 1.0 * bool(cb and sb and cb[-1] == sb[-1])
+    score = 0.0
+    for mine, theirs, weight in ((ca[:1], sa[:1], 2.0), (cb[-1:], sb[-1:], 1.0)):
+        if mine and mine == theirs:
+            score += weight if _stems(mine[0]) else 0.5
     near = lambda ws: set(_stems(" ".join(ws)))  # noqa: E731 - content stems only
     return score + 0.5 * len(near(cb + ca) & near(sb + sa))
 
@@ -226,10 +308,10 @@ def _stems(text: str) -> list[str]:
     return list(_stem_words(text))
 
 
-def _words_by_stem(text: str) -> dict[str, str]:
-    """Each content stem of `text` with the first word that has it, as written."""
-    out: dict[str, str] = {}
-    for w in _WORD.findall(text):
-        for s in _stems(w):
-            out.setdefault(s, w)
+def _words_by_stem(text: str) -> dict[str, int]:
+    """Each content stem of `text` with where the first word that has it starts."""
+    out: dict[str, int] = {}
+    for w in _WORD.finditer(text):
+        for s in _stems(w.group()):
+            out.setdefault(s, w.start())
     return out
