@@ -11,19 +11,20 @@ import typer
 
 from app.answer import Answer, BadQuestion
 from app.render_terminal import format_answer, format_report
+from index.settings import DEFAULT_INDEX, Config
 from index.store import IndexProblem
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions of your documents and get answers that quote and cite them.")
 
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", envvar="DOCQA_INDEX",
-                                                  help="Index directory [default: .docqa/index]")]
+IndexOpt = Annotated[Optional[Path], typer.Option(
+    "--index", help=f"Index directory [default: DOCQA_INDEX, else {DEFAULT_INDEX}]")]
 
 
 def _engine(index: Path | None):  # noqa: ANN202 - imported lazily: torch is slow to import
     from app.engine import Engine
 
-    return Engine(index)
+    return Engine(config=Config.from_env(index))
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -43,26 +44,15 @@ def ingest(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 20.0,
 ) -> None:
     """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
-    from ingest.discover import default_corpus
-    from ingest.fetch import is_url, merge_reports
-    from ingest.related import RelatedError, read_related
+    from ingest.related import RelatedError
 
-    engine = _engine(index)
-    max_bytes = int(max_mb * 1e6) if max_mb else None  # None: the engine's default
-    urls: list = [p for p in paths or [] if is_url(p)]
-    files = [Path(p) for p in paths or [] if not is_url(p)]
     try:
-        urls += read_related() if related else []
-        reports = []
-        if files or not (urls or related):
-            reports.append(engine.ingest(files or [default_corpus()], rebuild=rebuild,
-                                         progress=sys.stderr.isatty(), max_bytes=max_bytes))
-        if urls:
-            reports.append(engine.ingest_urls(urls, timeout=timeout, max_bytes=max_bytes,
-                                              rebuild=rebuild and not reports))
+        report = _engine(index).ingest_sources(paths, related=related, rebuild=rebuild,
+                                               progress=sys.stderr.isatty(),
+                                               max_bytes=int(max_mb * 1e6) if max_mb else None,
+                                               timeout=timeout)
     except (IndexProblem, RelatedError) as exc:
         raise _fail(str(exc)) from None
-    report = merge_reports(*reports)
     typer.echo(format_report(report))
     if not (report.added or report.updated or report.unchanged or report.removed):
         raise _fail("nothing was ingested", 1)

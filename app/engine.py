@@ -3,35 +3,47 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from app.answer import Answer, AnswerSettings, answer
 from index.build import Change, ingest_paths, update
-from index.embedder import Embedder, model_cache_dir
+from index.embedder import Embedder
 from index.search import Retriever
-from index.settings import BuildSettings, index_dir
-from index.store import Index, load_index
+from index.settings import BuildSettings, Config
+from index.store import Index, current_version, load_index
 from ingest.records import IngestReport
 from ingest.related import RelatedSource
 
 
 class Engine:
-    """Loads the index on first use and again whenever an ingest has replaced it."""
+    """Loads the index on first use and again whenever an ingest has replaced it.
 
-    def __init__(self, index: str | Path | None = None, model: str | None = None,
+    `config` defaults to the environment's (`Config.from_env`); `index` overrides its index
+    directory. `embedder` (e.g. one already loaded) defaults to the one `config` asks for,
+    with exported models beside this index; `settings` (how to build) to `config`'s.
+    """
+
+    def __init__(self, index: str | Path | None = None, embedder: Embedder | None = None,
+                 settings: BuildSettings | None = None, config: Config | None = None,
                  answer_settings: AnswerSettings = AnswerSettings()) -> None:
-        self.root = index_dir(index)
-        self.embedder = Embedder(model, cache_dir=model_cache_dir(self.root))  # beside this index
-        self.build_settings = BuildSettings(model=self.embedder.model_id)
+        self.config = (config or Config.from_env()).with_index(index)
+        self.root = self.config.index
+        self.embedder = embedder or Embedder.from_config(self.config)
+        self.build_settings = settings or self.config.build_settings(model=self.embedder.model_id)
         self.answer_settings = answer_settings
         self._index: Index | None = None
         self._version: str | None = None
         self._lock = threading.Lock()
 
     @property
+    def has_index(self) -> bool:
+        """Whether an index has been built at `root`."""
+        return current_version(self.root) is not None
+
+    @property
     def index(self) -> Index:
-        current = self.root / "CURRENT"
-        version = current.read_text().strip() if current.is_file() else None
+        version = current_version(self.root)
         with self._lock:
             if self._index is None or version != self._version:
                 self._index = load_index(self.root, self.build_settings)
@@ -40,12 +52,8 @@ class Engine:
 
     def ask(self, question: str, k: int | None = None, retriever: Retriever = "hybrid") -> Answer:
         # load the index's embedding backend first, so latency_ms measures the answer alone
-        self.embedder.for_settings(self.index.settings).load()
-        settings = self.answer_settings
-        if k is not None:
-            from dataclasses import replace
-
-            settings = replace(settings, k=k)
+        self.embedder.for_backend(self.index.settings.backend).load()
+        settings = self.answer_settings if k is None else replace(self.answer_settings, k=k)
         return answer(self.index, self.embedder, question, settings, retriever)
 
     def ingest(self, paths: list[Path], rebuild: bool = False, progress: bool = False,
@@ -68,3 +76,27 @@ class Engine:
         kw = {k: v for k, v in (("timeout", timeout), ("max_bytes", max_bytes)) if v}
         docs, skipped = fetch_all(urls, **kw)
         return self.apply(Change(docs, set(), skipped), rebuild=rebuild) if docs else IngestReport(skipped=skipped)
+
+    def ingest_sources(self, sources: list[str | Path] | None = None, related: bool = False,
+                       rebuild: bool = False, progress: bool = False, max_bytes: int | None = None,
+                       timeout: float | None = None) -> IngestReport:
+        """`docqa ingest`: files and folders, and http(s) URLs, in one report. `related` adds the
+        documents the default corpus's related.toml lists; with no sources and no `related`, the
+        default corpus is ingested. `rebuild` starts from an empty index (once, for the files
+        when there are any). Raises IndexProblem, or RelatedError for a bad related list."""
+        from ingest.discover import default_corpus
+        from ingest.fetch import is_url
+        from ingest.related import read_related
+
+        names = [str(s) for s in sources or []]
+        urls: list[str | RelatedSource] = [s for s in names if is_url(s)]
+        files = [Path(s) for s in names if not is_url(s)]
+        urls += read_related() if related else []
+        reports = []
+        if files or not (urls or related):
+            reports.append(self.ingest(files or [default_corpus()], rebuild=rebuild, progress=progress,
+                                       max_bytes=max_bytes))
+        if urls:
+            reports.append(self.ingest_urls(urls, timeout=timeout, max_bytes=max_bytes,
+                                            rebuild=rebuild and not reports))
+        return IngestReport().merge(*reports)

@@ -58,7 +58,7 @@ def uploads_dir(engine: Engine) -> Path:
 
 def list_sources(engine: Engine) -> list[dict]:
     """Every indexed document, in index order, as plain data."""
-    if not (engine.root / "CURRENT").is_file():
+    if not engine.has_index:
         return []
     up = uploads_dir(engine)
     return [asdict(SourceRow(e.doc_id, e.doc.title, e.doc.kind, e.pages, e.n_passages, e.ingested_at,
@@ -70,7 +70,7 @@ def list_sources(engine: Engine) -> list[dict]:
 def local_file(engine: Engine, doc_id: str) -> tuple[Path, str] | None:
     """The original file of indexed document `doc_id` and its kind; None for an unknown id, a web
     document or a file that is gone. Only paths the index holds are ever returned."""
-    if not (engine.root / "CURRENT").is_file():
+    if not engine.has_index:
         return None
     entry = engine.index.doc_by_id.get(doc_id)
     if entry is None or is_url(entry.doc.source):

@@ -28,6 +28,7 @@ from app.sources import (MAX_UPLOAD_MB, UPLOAD_SUFFIXES, SourceProblem, add_uplo
                          local_file, remove_source)
 from app.render_html import (CSS, SOURCE_ROUTE, render_added, render_answer, render_check, render_error,
                            render_removed, render_sources)
+from index.settings import Config
 from index.store import IndexProblem
 
 EXAMPLE_QUESTIONS = [  # short enough that the example buttons show them whole
@@ -222,9 +223,9 @@ def serve(index: Path | None = None, host: str = "127.0.0.1", port: int = 7860) 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))  # fail now, not after the model has loaded
-    engine = Engine(index)
+    engine = Engine(config=Config.from_env(index))
     engine.embedder.encode(["warm up"])  # load the model now, so the first question is as fast as the rest
-    if (engine.root / "CURRENT").is_file():
+    if engine.has_index:
         engine.index
     demo = launch(engine, host, port, block=False)
     print(f"docqa is ready at http://{host}:{port} ({time.perf_counter() - t0:.1f} s to start; Ctrl-C stops it)",

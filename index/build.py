@@ -12,7 +12,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.settings import BuildSettings
-from index.store import DocEntry, Index, IndexProblem, load_index, write_index, write_lock
+from index.store import DocEntry, Index, IndexProblem, current_version, load_index, write_index, write_lock
 from ingest.chunker import chunk_document, indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES, discover
 from ingest.loaders import LoadError, load_file
@@ -188,7 +188,7 @@ def _rows_by_doc(index: Index) -> dict[str, Rows]:
 
 
 def _load_old(root: Path, settings: BuildSettings, rebuild: bool) -> Index | None:
-    if rebuild or not (root / "CURRENT").exists():
+    if rebuild or current_version(root) is None:
         return None
     try:
         return load_index(root)

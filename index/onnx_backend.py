@@ -114,7 +114,7 @@ class OnnxEncoder:
         from tokenizers import Tokenizer
 
         self.model_file = model_file
-        self.threads = threads or int(os.environ.get("DOCQA_THREADS", "0")) or min(2, os.cpu_count() or 1)
+        self.threads = threads or min(2, os.cpu_count() or 1)  # Config.threads (DOCQA_THREADS) when set
         self.max_len = max_seq_length(model_dir)
         self.batch_size = batch_size
         tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))

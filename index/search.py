@@ -87,14 +87,6 @@ def fuse(dense_ranked: list[int], bm25_ranked: list[int], score_rows: ScoreRows,
     return weighted_fusion(items.tolist(), [dense, bm25], [w, 1.0 - w], settings.fusion)
 
 
-def rocchio(query_vec: np.ndarray, feedback: np.ndarray, beta: float) -> np.ndarray:
-    """The query vector moved towards the centroid of feedback vectors, unit length again."""
-    if beta <= 0 or len(feedback) == 0:
-        return query_vec
-    v = query_vec + beta * feedback.mean(0)
-    return (v / np.linalg.norm(v)).astype(np.float32)
-
-
 def top_k(scores: np.ndarray, k: int) -> list[int]:
     """Indices of the `k` highest scores, best first; ties broken by lower index."""
     k = min(k, len(scores))
@@ -115,11 +107,7 @@ def search(index: Index, query: str, query_vec: np.ndarray, k: int = 10,
         return []
     depth = max(settings.depth, k)
     dense_ranked, dense_top = _faiss_top(index, query_vec, depth) if retriever != "bm25" else ([], [])
-    if retriever != "bm25" and settings.rocchio_beta > 0 and dense_ranked:
-        query_vec = rocchio(query_vec, index.embeddings[dense_ranked[:settings.rocchio_docs]],
-                            settings.rocchio_beta)
-        dense_ranked, dense_top = _faiss_top(index, query_vec, depth)
-    bm25_scores = index.bm25.scores(query, settings.prf)
+    bm25_scores = index.bm25.scores(query)
     bm25_ranked = [i for i in top_k(bm25_scores, depth) if bm25_scores[i] > 0] if retriever != "dense" else []
     if retriever == "dense":
         order = dict(zip(dense_ranked, dense_top))

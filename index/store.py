@@ -161,19 +161,37 @@ def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passa
     return final
 
 
+def current_version(root: Path) -> str | None:
+    """Name of the live version of the index at `root`; None when there is no index yet."""
+    try:
+        return (root / "CURRENT").read_text().strip() or None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """The live version's manifest, without loading or verifying the index."""
+    version = current_version(root)
+    if version is None:
+        raise IndexProblem(f"no index at {root}: run `docqa ingest` first")
+    try:
+        return json.loads((root / version / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise IndexProblem(f"index manifest at {root / version} is unreadable ({type(exc).__name__}: {exc})") from exc
+
+
 def load_index(root: Path, settings: BuildSettings | None = None, verify: bool = True) -> Index:
     """Load the live version; refuse a missing, corrupt or mismatched index with a clear message."""
-    current = root / "CURRENT"
     for _ in range(5):
-        if not current.is_file():
+        version = current_version(root)
+        if version is None:
             raise IndexProblem(f"no index at {root}: run `docqa ingest` first")
-        version = current.read_text().strip()
         try:
             return _load_version(root, root / version, settings, verify)
         except IndexProblem:
             # A writer may have swapped CURRENT and removed this version while we read it:
             # that is not damage, so read the new live version instead.
-            if not current.is_file() or current.read_text().strip() == version:
+            if current_version(root) in (None, version):
                 raise
     raise IndexProblem(f"the index at {root} kept changing while it was read; try again")
 

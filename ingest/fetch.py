@@ -15,7 +15,7 @@ import httpx
 from ingest.decode import DecodeError
 from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.loaders import LoadError, load_bytes
-from ingest.records import Document, IngestReport
+from ingest.records import Document
 from ingest.related import RelatedSource
 
 DEFAULT_TIMEOUT = 20.0  # seconds, for connecting, each read, and the whole body
@@ -83,17 +83,6 @@ def fetch(url: str, listed: RelatedSource | None = None, *, client: httpx.Client
     if doc.published is None and listed.published:  # the page states no date: use the list's
         doc = replace(doc, published=listed.published)
     return doc
-
-
-def merge_reports(*reports: IngestReport) -> IngestReport:
-    """One report for a run that ingested files and URLs separately."""
-    out = IngestReport()
-    for r in reports:
-        for name in ("added", "updated", "unchanged", "removed"):
-            getattr(out, name).extend(getattr(r, name))
-        out.skipped.update(r.skipped)
-        out.warnings.update(r.warnings)
-    return out
 
 
 def _client(timeout: float) -> httpx.Client:

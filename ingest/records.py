@@ -79,3 +79,13 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+    def merge(self, *others: IngestReport) -> IngestReport:
+        """One report for a run that ingested in several steps (e.g. files, then URLs)."""
+        out = IngestReport()
+        for r in (self, *others):
+            for name in ("added", "updated", "unchanged", "removed"):
+                getattr(out, name).extend(getattr(r, name))
+            out.skipped.update(r.skipped)
+            out.warnings.update(r.warnings)
+        return out

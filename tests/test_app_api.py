@@ -43,8 +43,7 @@ def app_engine(tmp_path_factory: pytest.TempPathFactory, embedder):
     """An engine over its own copy of the article index (tests here add and remove documents)."""
     from app.engine import Engine
 
-    engine = Engine(tmp_path_factory.mktemp("app-data") / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path_factory.mktemp("app-data") / "index", embedder=embedder)
     engine.ingest([CORPUS])
     return engine
 
@@ -321,8 +320,7 @@ def test_add_uploads_limits_size_count_and_type(app_engine, tmp_path: Path) -> N
 def test_the_same_file_under_two_names_is_indexed_once_and_listed_under_both(tmp_path: Path, embedder) -> None:
     from app.engine import Engine
 
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path / "index", embedder=embedder)
     a, b = tmp_path / "fjord.txt", tmp_path / "fjord-copy.txt"
     for f in (a, b):
         f.write_text("The Sognefjord is the longest fjord in Norway.\n")

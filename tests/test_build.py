@@ -30,8 +30,7 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(tmp_path: Path, embedder) -> Engine:
-    e = Engine(tmp_path / "index")
-    e.embedder = embedder
+    e = Engine(tmp_path / "index", embedder=embedder)
     return e
 
 
@@ -91,7 +90,8 @@ def test_reingest_embeds_only_what_changed(corpus: Path, engine: Engine) -> None
 
 def test_changed_chunk_settings_reembed_everything(corpus: Path, engine: Engine) -> None:
     engine.ingest([corpus])
-    engine.build_settings = BuildSettings(model=engine.embedder.model_id, chunk_tokens=64)
+    engine = Engine(engine.root, embedder=engine.embedder,
+                    settings=BuildSettings(model=engine.embedder.model_id, chunk_tokens=64))
     with Spy(engine) as spy:
         engine.ingest([corpus])
     assert len(spy.texts) >= 3

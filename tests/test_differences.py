@@ -224,8 +224,7 @@ def test_answer_says_the_sources_differ_with_both_dates(tmp_path: Path, embedder
         "The Government extends the Nansen Support Programme for Ukraine until 2030. "
         "The programme now totals NOK 135 billion.\n\n"
         "## Air defence\n\nA larger share goes to air defence, in cooperation with allies.\n")
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path / "index", embedder=embedder)
     assert len(engine.ingest([docs]).added) == 2
 
     a = engine.ask("How much money does the Nansen Support Programme for Ukraine total?")

@@ -22,8 +22,8 @@ from app.evaluation.metrics import Qrels, Run, ir_metrics, trec_order
 from index.build import Change
 from index.embedder import Embedder
 from index.search import Retriever, search
-from index.settings import FORMAT_VERSION, index_dir
-from index.store import DocEntry, Index, IndexProblem, corpus_fingerprint
+from index.settings import FORMAT_VERSION, Config
+from index.store import DocEntry, Index, IndexProblem, corpus_fingerprint, read_manifest
 from ingest.records import Document, Region
 
 DEPTH = 100  # documents per query in the run
@@ -114,7 +114,7 @@ def ensure_index(engine, data: BeirData, progress: bool = False) -> str:  # noqa
         return "reused"
     prefix = source_prefix(data.name)
     old: list[str] = []
-    if (engine.root / "CURRENT").exists():
+    if engine.has_index:
         old = [e.doc.source for e in engine.index.docs]
         foreign = [s for s in old if not s.startswith(prefix)]
         if foreign:
@@ -171,18 +171,20 @@ def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], in
     from app.engine import Engine
 
     data = load_beir(dataset_dir, split)
-    engine = Engine(index_dir(index, default_index(dataset_dir, build)), model)
+    config = Config.from_env(index, default_index=default_index(dataset_dir, build))
+    config = replace(config, model=model) if model else config
     try:
-        engine.build_settings = replace(engine.build_settings, **(build or {}))
+        settings = config.build_settings(**(build or {}))
     except TypeError as exc:
         raise BeirError(f"unknown build setting: {exc}") from None
+    engine = Engine(settings=settings, config=config)
     t0 = time.perf_counter()
     status = ensure_index(engine, data, progress)
     result = BeirResult(data.name, split, str(engine.root), status, len(data.queries))
     result.seconds["index"] = round(time.perf_counter() - t0, 2)
     t0 = time.perf_counter()
     qids = list(data.queries)
-    embedder = engine.embedder.for_settings(engine.index.settings)  # the backend the index was built with
+    embedder = engine.embedder.for_backend(engine.index.settings.backend)  # the one the index was built with
     qvecs = embedder.encode_queries([data.queries[q] for q in qids], progress=progress)
     result.seconds["encode_queries"] = round(time.perf_counter() - t0, 2)
     for r in retrievers:
@@ -204,9 +206,8 @@ def _up_to_date(engine, docs: list[Document]) -> bool:  # noqa: ANN001 - app.eng
     settings as `load_index` reads them, the same comparison a build makes.
     """
     try:
-        version = (engine.root / "CURRENT").read_text().strip()
-        manifest = json.loads((engine.root / version / "manifest.json").read_text())
-    except (OSError, ValueError):
+        manifest = read_manifest(engine.root)
+    except IndexProblem:
         return False
     fingerprint = corpus_fingerprint([DocEntry("", d, "", 0) for d in docs])
     if manifest.get("format_version") != FORMAT_VERSION or manifest.get("corpus_fingerprint") != fingerprint:
