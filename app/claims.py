@@ -22,8 +22,8 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
-from app.answer import Citation, citation, clean_question
-from app.coverage import Coverage, coverage
+from app.answer import BadQuestion, Citation, citation, clean_question
+from app.coverage import Coverage, Weights, coverage
 from app.stance import Comparison, Conflict, compare, values
 from index.embedder import Embedder
 from index.search import Hit, search
@@ -36,6 +36,7 @@ VERDICT_LABELS = {
     RELATED: "related passages found but no direct support",
     NOT_FOUND: "not found in the sources",
 }
+VERDICT_MARKS = {SUPPORTED: "✓", CONTRADICTED: "✗", RELATED: "≈", NOT_FOUND: "∅"}  # beside the words, never alone
 SUPPORTS, CONTRADICTS = "supports", "contradicts"  # an evidence sentence's stance; else RELATED
 
 
@@ -43,12 +44,11 @@ SUPPORTS, CONTRADICTS = "supports", "contradicts"  # an evidence sentence's stan
 class CheckSettings:
     passages: int = 5  # passages whose sentences are scored
     evidence: int = 3  # evidence sentences returned
-    # Chosen on benchmarks/claims/claims-tune.jsonl (benchmarks/RESULTS.md, "Claim checking").
-    supported: float = 0.55  # a clean sentence's support at or above this: supports
-    contradicted: float = 0.5  # a conflicting sentence's support at or above this: contradicts
-    related: float = 0.45  # any sentence's support at or above this: related
-    covered: float = 0.75  # share of the claim's content words (values aside) a supporting span has
-    coverage: float = 0.75  # share of them a contradicting span has
+    # A span's closeness to the claim is its support plus the (idf-weighted) share of the claim's
+    # words it has, 0 to 2. Chosen on benchmarks/claims/claims-tune.jsonl (benchmarks/RESULTS.md).
+    supported: float = 1.5  # a span stating every value and negation of the claim, this close: supports
+    contradicted: float = 1.2  # a span with a conflicting value or negation, this close: contradicts
+    related: float = 0.45  # any span's support at or above this: related (else not found)
     passage_weight: float = 0.2  # share of the passage's cosine in a sentence's support
 
 
@@ -100,27 +100,27 @@ class Candidates:
     started: float  # time.perf_counter() when the check began
 
 
-def read(claim: str, text: str, support: float) -> Reading:
-    """`text` read against `claim`: its values and negations (app/stance.py) and its wording."""
+def read(claim: str, text: str, support: float, weights: Weights | None = None) -> Reading:
+    """`text` read against `claim`: its values and negations (app/stance.py) and its wording (words
+    weighted by `weights`, the index's idf in a check)."""
     value_words = {w.lower() for v in values(claim) for w in _WORD.findall(v.text)}
-    return Reading(support, coverage(claim, text, value_words), compare(claim, text))
+    return Reading(support, coverage(claim, text, value_words, weights), compare(claim, text))
 
 
 def stance(r: Reading, settings: CheckSettings = CheckSettings()) -> tuple[str, list[str]]:
     """The stance of a read span (module docstring), and why it is not support, in words."""
     cov, comparison = r.coverage, r.comparison
+    about = r.support + cov.share  # how closely the span is about what the claim is about
     why = list(comparison.missing)
-    if cov.share < settings.covered or cov.names_missing:
-        why.append("not mentioned here: " + ", ".join(cov.missing))
+    if cov.names_missing or about < settings.supported:
+        why.append("not mentioned here: " + ", ".join(cov.missing) if cov.missing else
+                   "close to the claim, but not close enough to support it")
     if comparison.conflicts:
-        if (r.support >= settings.contradicted and cov.share >= settings.coverage
-                and not cov.names_missing):
-            return CONTRADICTS, [says(c) for c in comparison.conflicts] + why
+        if about >= settings.contradicted and not cov.names_missing:
+            return CONTRADICTS, [says(c) for c in comparison.conflicts] + comparison.missing
         return RELATED, [f"{_said(c.claim, c.kind)} does not appear here ({_said(c.source, c.kind)} does)"
                          for c in comparison.conflicts] + why
-    if r.support >= settings.supported and not why:
-        return SUPPORTS, []
-    return RELATED, why
+    return (SUPPORTS, []) if not why else (RELATED, why)
 
 
 def says(c: Conflict) -> str:
@@ -137,7 +137,10 @@ def check_claim(index: Index, embedder: Embedder, claim: str,
 def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings = CheckSettings()) -> Candidates:
     """Find and read the candidate spans (the costly part: retrieval and one encoding pass)."""
     t0 = time.perf_counter()
-    claim = clean_question(claim)
+    try:
+        claim = clean_question(claim)
+    except BadQuestion as exc:
+        raise BadQuestion(str(exc).replace("question", "claim")) from None
     embedder = embedder.for_settings(index.settings)  # the backend the index was built with
     qvec = embedder.encode_query(claim)
     spans = _candidates(search(index, claim, qvec, k=settings.passages))
@@ -147,7 +150,7 @@ def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings
     w = settings.passage_weight
     sims = embedder.encode(texts) @ qvec
     support = [round((1 - w) * float(s) + w * h.dense_score, 4) for (h, _, _), s in zip(spans, sims)]
-    return Candidates(claim, spans, [read(claim, t, s) for t, s in zip(texts, support)], t0)
+    return Candidates(claim, spans, [read(claim, t, s, index.bm25.idf) for t, s in zip(texts, support)], t0)
 
 
 def judge(index: Index, cands: Candidates, settings: CheckSettings = CheckSettings()) -> Check:

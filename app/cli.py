@@ -133,7 +133,7 @@ def check(
     except (ClaimsError, IndexProblem) as exc:
         raise _fail(str(exc)) from None
     except BadQuestion as exc:
-        raise _fail(str(exc).replace("question", "claim"), 2) from None
+        raise _fail(str(exc), 2) from None
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else format_check(result))
 
 

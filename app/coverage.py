@@ -11,6 +11,7 @@ acronym where the span spells it out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.differences import keywords
@@ -25,12 +26,13 @@ _BRITISH = [(re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1")
             (re.compile(r"(?:(?<=[a-z])|^)(?:ae|oe)(?=[b-df-hj-np-tv-z])"), "e")]  # haem-, oestrogen, paediatric
 _NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s(?:(?:of|for|and|the|on)\s)?[A-Z][\w’'-]*)+")
 _LEADING = {"the", "a", "an", "in", "on", "at", "for", "of", "and", "by", "from", "since", "through", "with"}
-_NOT_CONTENT = {"non", "without", "cannot", "fewer", "lower", "higher", "greater", "less", "least"}
+_NOT_CONTENT = {"non", "without", "cannot"}
+Weights = Callable[[set[str]], dict[str, float]]  # stems -> their weights, e.g. the index's BM25 idf
 
 
 @dataclass
 class Coverage:
-    share: float  # of the claim's content words (values aside), the share the span has
+    share: float  # of the claim's content words (values aside), the weighted share the span has
     missing: list[str]  # the claim's content words the span lacks, in the claim's order
     names_missing: list[str]  # the missing words that are names
 
@@ -78,10 +80,17 @@ def spelled_out(claim: str, text: str) -> set[str]:
     return set().union(*content_words(" ".join(out)).values()) if out else set()
 
 
-def coverage(claim: str, text: str, leave_out: set[str] = frozenset()) -> Coverage:
-    """How much of `claim`'s wording `text` has; words in `leave_out` (a value's words) are not counted."""
+def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: Weights | None = None) -> Coverage:
+    """How much of `claim`'s wording `text` has; words in `leave_out` (a value's words) are not counted.
+
+    Each word weighs its rarest stem's weight (all 1 without `weights`): a rare word such as
+    "colorectal" missing says more than a common one such as "reported".
+    """
     words = {w: s for w, s in content_words(claim).items() if w not in leave_out}
     have = set().union(*content_words(text).values()) | spelled_out(claim, text)
     missing = [w for w, stems in words.items() if not stems <= have]
-    share = 1 - len(missing) / len(words) if words else 1.0
-    return Coverage(share, missing, [w for w in missing if w in names(claim)])
+    w = weights(set().union(*words.values())) if weights and words else {}
+    weight = {word: max((w.get(s, 1.0) for s in stems), default=1.0) for word, stems in words.items()}
+    total = sum(weight.values())
+    share = 1 - sum(weight[m] for m in missing) / total if total else 1.0
+    return Coverage(share, missing, [m for m in missing if m in names(claim)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from app.answer import Answer, Citation
-from app.claims import Check
+from app.claims import VERDICT_MARKS, Check
 from ingest.records import IngestReport
 
 
@@ -37,9 +37,6 @@ def format_answer(a: Answer) -> str:
             lines.append(f"  - {_where(c)}: “{textwrap.shorten(c.passage, 100)}”")
     lines.append(f"({a.latency_ms:.0f} ms)")
     return "\n".join(lines)
-
-
-VERDICT_MARKS = {"supported": "✓", "contradicted": "✗", "related": "~", "not_found": "∅"}
 
 
 def format_check(c: Check) -> str:

@@ -181,7 +181,8 @@ def negations(text: str, other: str = "") -> list[Negation]:
                 continue  # names are what a sentence is about, not what it denies
             stem = _stems(word)
             if stem:
-                out.append(Negation(stem[0], phrase(text, m.start(), m.end() + w.end(), other_stems)))
+                aux = not m.group().endswith("-")  # "were not formally reported"; "non-binding" alone
+                out.append(Negation(stem[0], phrase(text, m.start(), m.end() + w.end(), other_stems, aux)))
             if not word.endswith("ly"):
                 break  # "not legally binding" denies "binding" too
     for m in _NEG_PREFIX.finditer(text.lower()):
@@ -191,12 +192,12 @@ def negations(text: str, other: str = "") -> list[Negation]:
     return out
 
 
-def phrase(text: str, start: int, end: int, shared: set[str]) -> str:
-    """`text[start:end]` widened to a readable phrase: back over an auxiliary ("were not"), and on
-    over up to two following words with stems in `shared` ("significant differences")."""
-    if aux := re.search(r"\b(?:is|are|was|were|be|do|does|did|has|have|had|can|could|will|would|should|"
-                        r"may|might|must)\s+$", text[:start], re.I):
-        start = aux.start()
+def phrase(text: str, start: int, end: int, shared: set[str], aux: bool = False) -> str:
+    """`text[start:end]` widened to a readable phrase: back over an auxiliary if `aux` ("were not"), and
+    on over up to two following words with stems in `shared` ("significant differences")."""
+    if aux and (before := re.search(r"\b(?:is|are|was|were|be|do|does|did|has|have|had|can|could|will|would|should|"
+                        r"may|might|must)\s+$", text[:start], re.I)):
+        start = before.start()
     for _ in range(2):
         nxt = re.match(r"\s+([A-Za-z][\w'’-]*)", text[end:])
         if not nxt or not set(_stems(nxt[1])) & shared:

@@ -20,15 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.claims import CONTRADICTED, SUPPORTED, CheckSettings, gather, judge  # noqa: E402
+import pickle  # noqa: E402
+
+from app.claims import CONTRADICTED, SUPPORTED, CheckSettings, gather, judge, read  # noqa: E402
 from app.engine import Engine  # noqa: E402
 from app.evaluation.claims import UNADDRESSED, is_correct, load_claims  # noqa: E402
 
 GRID = {
-    "supported": [0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75],
-    "covered": [0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 1.0],
-    "contradicted": [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
-    "coverage": [0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8],
+    "supported": [round(1.2 + 0.025 * i, 3) for i in range(21)],  # 1.2 .. 1.7
+    "contradicted": [round(0.9 + 0.05 * i, 3) for i in range(15)],  # 0.9 .. 1.6
 }
 
 
@@ -59,11 +59,21 @@ def main() -> None:
     parser.add_argument("claims", type=Path, help="the tune part of a claim set (JSONL with expect)")
     parser.add_argument("--index", type=Path, required=True, help="an index of the set's documents")
     parser.add_argument("--top", type=int, default=10, help="settings to print")
+    parser.add_argument("--cache", type=Path, help="keep the found spans here; later runs read them again")
     args = parser.parse_args()
     engine = Engine(args.index)
     base = CheckSettings()
     claims = [c for c in load_claims(args.claims) if c.expect in ("supported", "contradicted", UNADDRESSED)]
-    rows = [(c, gather(engine.index, engine.embedder, c.claim, base)) for c in claims]
+    if args.cache and args.cache.exists():  # the same spans and support, read by today's rules
+        rows = pickle.loads(args.cache.read_bytes())
+        for claim, cands in rows:
+            texts = [engine.index.doc_by_id[h.passage.doc_id].doc.text[a:b] for h, a, b in cands.spans]
+            cands.readings = [read(cands.claim, t, r.support, engine.index.bm25.idf)
+                              for t, r in zip(texts, cands.readings)]
+    else:
+        rows = [(c, gather(engine.index, engine.embedder, c.claim, base)) for c in claims]
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(rows))
     print(f"{len(rows)} claims gathered; {len(list(itertools.product(*GRID.values())))} settings", flush=True)
     results = []
     for values in itertools.product(*GRID.values()):

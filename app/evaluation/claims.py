@@ -64,7 +64,7 @@ def load_claims(path: Path) -> list[Claim]:
         try:
             text = clean_question(r["claim"])
         except BadQuestion as exc:
-            raise ClaimsError(f"{where}: {str(exc).replace('question', 'claim')}") from None
+            raise ClaimsError(f"{where}: {str(exc).replace('question', 'claim')}") from None  # shared check
         cid = str(r.get("id") or n)
         if cid in seen:
             raise ClaimsError(f"{where}: id {cid!r} is used twice")
