@@ -1,14 +1,15 @@
 """Check a claim against the sources: supported, contradicted, related, or not found.
 
 Each sentence (or pair of adjacent sentences) of the passages closest to the claim gets a
-*support* score (its cosine to the claim, and its passage's) and a *stance*:
+*support* score (its cosine to the claim, and its passage's), a *coverage* (the share of the
+claim's content words, values aside, that it has: app/coverage.py) and a *stance*:
 
-- it *supports* the claim when its support reaches `supported`, it states every value and
-  negation of the claim without conflict (app/stance.py), and lacks at most `max_missing` of
-  the claim's content words;
-- it *contradicts* the claim when it is about the same thing (support reaches `contradicted`,
-  it has every name in the claim and at least `coverage` of its other content words) and a
-  value or a negation conflicts: "the source says 2021, not 2019";
+- it *supports* the claim when it states every value and negation of the claim without conflict
+  (app/stance.py), has every name in the claim, support plus idf-weighted coverage reaches
+  `supported`, and (unless it states a value of the claim) its support reaches `min_support`;
+- it *contradicts* the claim when a value or a negation conflicts ("the source says 2021, not
+  2019") and it is about the same thing: it has every name in the claim and support plus plain
+  coverage reaches `contradicted`;
 - otherwise it is *related*, with the reasons it is not support ("2019 does not appear here").
 
 A document that supports the claim in one sentence does not contradict it in another: its
@@ -44,10 +45,13 @@ SUPPORTS, CONTRADICTS = "supports", "contradicts"  # an evidence sentence's stan
 class CheckSettings:
     passages: int = 5  # passages whose sentences are scored
     evidence: int = 3  # evidence sentences returned
-    # A span's closeness to the claim is its support plus the (idf-weighted) share of the claim's
-    # words it has, 0 to 2. Chosen on benchmarks/claims/claims-tune.jsonl (benchmarks/RESULTS.md).
+    # A span's closeness to the claim is its support plus the share of the claim's words it has (0 to 2;
+    # idf-weighted for support, plain for contradiction). Chosen on benchmarks/claims/claims-tune.jsonl
+    # with benchmarks/tune_claims.py (benchmarks/RESULTS.md): the best setting there, except
+    # min_support 0.65 rather than 0.6 (one true tune claim fewer) for a margin against false support.
     supported: float = 1.5  # a span stating every value and negation of the claim, this close: supports
-    contradicted: float = 1.2  # a span with a conflicting value or negation, this close: contradicts
+    min_support: float = 0.65  # ... and, unless it states one of the claim's values, at least this similar
+    contradicted: float = 1.15  # a span with a conflicting value or negation, this close: contradicts
     related: float = 0.45  # any span's support at or above this: related (else not found)
     passage_weight: float = 0.2  # share of the passage's cosine in a sentence's support
 
@@ -110,13 +114,15 @@ def read(claim: str, text: str, support: float, weights: Weights | None = None) 
 def stance(r: Reading, settings: CheckSettings = CheckSettings()) -> tuple[str, list[str]]:
     """The stance of a read span (module docstring), and why it is not support, in words."""
     cov, comparison = r.coverage, r.comparison
-    about = r.support + cov.share  # how closely the span is about what the claim is about
+    floor = settings.min_support if not comparison.matched else 0.0  # a stated value is evidence enough
+    close = r.support >= floor and r.support + cov.share >= settings.supported
     why = list(comparison.missing)
-    if cov.names_missing or about < settings.supported:
+    if cov.names_missing or not close:
         why.append("not mentioned here: " + ", ".join(cov.missing) if cov.missing else
                    "close to the claim, but not close enough to support it")
     if comparison.conflicts:
-        if about >= settings.contradicted and not cov.names_missing:
+        # plain word shares: a rare word only the claim has ("legally binding") is no sign of another topic here
+        if r.support + cov.plain >= settings.contradicted and not cov.names_missing:
             return CONTRADICTS, [says(c) for c in comparison.conflicts] + comparison.missing
         return RELATED, [f"{_said(c.claim, c.kind)} does not appear here ({_said(c.source, c.kind)} does)"
                          for c in comparison.conflicts] + why

@@ -33,6 +33,7 @@ Weights = Callable[[set[str]], dict[str, float]]  # stems -> their weights, e.g.
 @dataclass
 class Coverage:
     share: float  # of the claim's content words (values aside), the weighted share the span has
+    plain: float  # the same share, every word weighing the same
     missing: list[str]  # the claim's content words the span lacks, in the claim's order
     names_missing: list[str]  # the missing words that are names
 
@@ -93,4 +94,5 @@ def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: 
     weight = {word: max((w.get(s, 1.0) for s in stems), default=1.0) for word, stems in words.items()}
     total = sum(weight.values())
     share = 1 - sum(weight[m] for m in missing) / total if total else 1.0
-    return Coverage(share, missing, [m for m in missing if m in names(claim)])
+    plain = 1 - len(missing) / len(words) if words else 1.0
+    return Coverage(share, plain, missing, [m for m in missing if m in names(claim)])

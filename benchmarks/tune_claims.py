@@ -27,7 +27,8 @@ from app.engine import Engine  # noqa: E402
 from app.evaluation.claims import UNADDRESSED, is_correct, load_claims  # noqa: E402
 
 GRID = {
-    "supported": [round(1.2 + 0.025 * i, 3) for i in range(21)],  # 1.2 .. 1.7
+    "supported": [round(1.3 + 0.025 * i, 3) for i in range(13)],  # 1.3 .. 1.6
+    "min_support": [0.0, 0.55, 0.6, 0.65, 0.7],
     "contradicted": [round(0.9 + 0.05 * i, 3) for i in range(15)],  # 0.9 .. 1.6
 }
 
@@ -80,7 +81,7 @@ def main() -> None:
         settings = replace(base, **dict(zip(GRID, values)))
         objective, figures = score(rows, settings, engine.index)
         results.append((objective, values, figures))
-    results.sort(key=lambda r: -r[0])
+    results.sort(key=lambda r: (-r[0], [-v for v in r[1]]))  # ties: the strictest setting first
     print("default:", score(rows, base, engine.index), asdict(base))
     for objective, values, figures in results[:args.top]:
         print(f"{objective:.3f}", dict(zip(GRID, values)), {k: round(v, 3) for k, v in figures.items()})
