@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,16 +79,8 @@ def _ask_tab(engine: Engine, doc_text: DocText) -> None:
             return engine.ask(question).to_dict()
 
     with gr.Tab("Ask", id="ask"):
-        with gr.Row(equal_height=True):
-            question = gr.Textbox(label="Question", placeholder="Ask a question and press Enter",
-                                  scale=6, max_lines=3, autofocus=True, elem_id="question")
-            ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=100)
-        gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
-        answer_html = gr.HTML(elem_id="answer")
-    # One round trip for the page; API callers get the data itself.
-    gr.on([question.submit, ask_btn.click], lambda q: render_answer(ask(q), doc_text), question, answer_html,
-          api_visibility="private", **READ)
-    gr.api(ask, api_name="ask", **READ)
+        _text_query(ask, lambda result: render_answer(result, doc_text), ("Question", "Ask"), "question",
+                    "Ask a question and press Enter", EXAMPLE_QUESTIONS, "answer", max_lines=3, autofocus=True)
 
 
 def _check_tab(engine: Engine, doc_text: DocText) -> None:
@@ -101,15 +93,24 @@ def _check_tab(engine: Engine, doc_text: DocText) -> None:
             return check_claim(engine.index, engine.embedder, claim).to_dict()
 
     with gr.Tab("Check a claim", id="check"):
-        with gr.Row(equal_height=True):
-            claim = gr.Textbox(label="Claim", placeholder="Paste a statement, e.g. Norway joined PESCO in 2021",
-                               scale=6, max_lines=5, elem_id="claim")
-            check_btn = gr.Button("Check", variant="primary", scale=1, min_width=100)
-        gr.Examples(EXAMPLE_CLAIMS, inputs=[claim], label="Example claims")
-        check_html = gr.HTML(elem_id="verdict")
-    gr.on([claim.submit, check_btn.click], lambda c: render_check(check(c), doc_text), claim, check_html,
-          api_visibility="private", **READ)
-    gr.api(check, api_name="check", **READ)
+        _text_query(check, lambda result: render_check(result, doc_text), ("Claim", "Check"), "claim",
+                    "Paste a statement, e.g. Norway joined PESCO in 2021", EXAMPLE_CLAIMS, "verdict", max_lines=5)
+
+
+def _text_query(endpoint: Callable[[str], dict], render: Callable[[dict], str], labels: tuple[str, str],
+                box_id: str, placeholder: str, examples: list[str], out_id: str, **box: object) -> None:
+    """A text box (`labels`: its label and its button's) with examples, and the rendered result below.
+    Enter or the button runs `endpoint` and renders it in one round trip; API callers get `endpoint`'s
+    data, under its name."""
+    label, action = labels
+    with gr.Row(equal_height=True):
+        text = gr.Textbox(label=label, placeholder=placeholder, scale=6, elem_id=box_id, **box)
+        button = gr.Button(action, variant="primary", scale=1, min_width=100)
+    gr.Examples(examples, inputs=[text], label=f"Example {label.lower()}s")
+    shown = gr.HTML(elem_id=out_id)
+    gr.on([text.submit, button.click], lambda t: render(endpoint(t)), text, shown, api_visibility="private",
+          **READ)
+    gr.api(endpoint, api_name=endpoint.__name__, **READ)
 
 
 def _sources_tab(engine: Engine, demo: gr.Blocks) -> None:
