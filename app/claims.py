@@ -37,7 +37,8 @@ VERDICT_LABELS = {
     RELATED: "related passages found but no direct support",
     NOT_FOUND: "not found in the sources",
 }
-VERDICT_MARKS = {SUPPORTED: "✓", CONTRADICTED: "✗", RELATED: "≈", NOT_FOUND: "∅"}  # beside the words, never alone
+# shown beside the label, never alone: a verdict is never told by colour or sign only
+VERDICT_MARKS = {SUPPORTED: "✓", CONTRADICTED: "✗", RELATED: "≈", NOT_FOUND: "∅"}
 SUPPORTS, CONTRADICTS = "supports", "contradicts"  # an evidence sentence's stance; else RELATED
 
 
