@@ -11,14 +11,18 @@ import typer
 
 from app.answer import Answer, BadQuestion
 from app.render_terminal import format_answer, format_report
-from index.settings import DEFAULT_INDEX, Config
+from index.search import RETRIEVERS
+from index.settings import DEFAULT_INDEX, BuildSettings, Config
+from ingest.discover import DEFAULT_MAX_BYTES
+from ingest.fetch import DEFAULT_TIMEOUT
 from index.store import IndexProblem
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions of your documents and get answers that quote and cite them.")
 
+ONE_OF_RETRIEVERS = f"{', '.join(RETRIEVERS[:-1])} or {RETRIEVERS[-1]}"
 IndexOpt = Annotated[Optional[Path], typer.Option(
-    "--index", help=f"Index directory [default: DOCQA_INDEX, else {DEFAULT_INDEX}]")]
+    "--index", help="Index directory", show_default=f"DOCQA_INDEX, else {DEFAULT_INDEX}")]
 
 
 def _engine(index: Path | None):  # noqa: ANN202 - imported lazily: torch is slow to import
@@ -35,13 +39,14 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 @cli.command()
 def ingest(
     paths: Annotated[Optional[list[str]], typer.Argument(
-        help="Files, folders or http(s) URLs [default: ./corpus, else the shipped corpus]")] = None,
+        help="Files, folders or http(s) URLs", show_default="./corpus, else the shipped corpus")] = None,
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option(help="Ignore the existing index and build from scratch")] = False,
     max_mb: Annotated[Optional[float], typer.Option(
-        min=0.001, help="Skip files and downloads larger than this many MB [default: 50]")] = None,
+        min=0.001, help="Skip files and downloads larger than this many MB",
+        show_default=f"{DEFAULT_MAX_BYTES / 1e6:g}")] = None,
     related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in the default corpus's related.toml")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 20.0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = DEFAULT_TIMEOUT,
 ) -> None:
     """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
     from ingest.related import RelatedError
@@ -91,7 +96,7 @@ def eval_(
     out: Annotated[Path, typer.Option("--out", help="Per-question results (JSONL)")],
     report: Annotated[Optional[Path], typer.Option("--report", help="Write an HTML report with plots")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
-    retriever: Annotated[str, typer.Option(help="hybrid, dense or bm25")] = "hybrid",
+    retriever: Annotated[str, typer.Option(help=ONE_OF_RETRIEVERS)] = RETRIEVERS[0],
     index: IndexOpt = None,
 ) -> None:
     """Ask every question in a file; write per-question results and print the metrics."""
@@ -101,7 +106,8 @@ def eval_(
         result = run_eval(questions, out, index, report, retriever, progress=sys.stderr.isatty())
     except (EvalError, IndexProblem) as exc:
         raise _fail(str(exc)) from None
-    typer.echo(json.dumps(result.metrics, indent=2) if as_json else format_metrics(result))
+    typer.echo(json.dumps({**result.metrics, "by_type": result.by_type}, indent=2) if as_json
+               else format_metrics(result))
 
 
 @cli.command()
@@ -142,32 +148,36 @@ def beir(
     dataset: Annotated[Path, typer.Argument(help="BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/)")],
     split: Annotated[str, typer.Option(help="Which qrels/SPLIT.tsv to score")] = "test",
     retriever: Annotated[Optional[list[str]], typer.Option(
-        help="dense, bm25 or hybrid; repeat to compare [default: hybrid]")] = None,
+        help=f"{ONE_OF_RETRIEVERS}; repeat to compare", show_default=RETRIEVERS[0])] = None,
     run_out: Annotated[Optional[Path], typer.Option(
         help="Write the TREC run here (NAME.RETRIEVER.EXT when several)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
     index: Annotated[Optional[Path], typer.Option(
-        "--index", help="Index directory [default: DOCQA_INDEX, else .docqa/beir/DATASET plus any "
-                        "non-default build settings; an index holding other documents is refused]")] = None,
+        "--index", help="Index directory; an index holding other documents is refused",
+        show_default="DOCQA_INDEX, else .docqa/beir/DATASET plus any non-default build settings")] = None,
     chunk_tokens: Annotated[Optional[int], typer.Option(
-        min=16, help="Passage size in model tokens [default: 160; the model's limit caps it]")] = None,
-    bm25_k1: Annotated[Optional[float], typer.Option(min=0.0, help="BM25 k1 [default: 0.9]")] = None,
-    bm25_b: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="BM25 b [default: 0.4]")] = None,
+        min=16, help="Passage size in model tokens (the model's limit caps it)",
+        show_default=str(BuildSettings.chunk_tokens))] = None,
+    bm25_k1: Annotated[Optional[float], typer.Option(
+        min=0.0, help="BM25 k1", show_default=str(BuildSettings.bm25_k1))] = None,
+    bm25_b: Annotated[Optional[float], typer.Option(
+        min=0.0, max=1.0, help="BM25 b", show_default=str(BuildSettings.bm25_b))] = None,
     bm25_context: Annotated[Optional[int], typer.Option(
-        min=0, help="Neighbouring passages BM25 indexes with each passage, per side [default: 0]")] = None,
+        min=0, help="Neighbouring passages BM25 indexes with each passage, per side",
+        show_default=str(BuildSettings.bm25_context))] = None,
 ) -> None:
     """Score retrieval on a BEIR dataset: nDCG@10, Recall@10/100 and MRR@10 with pytrec_eval."""
     from dataclasses import asdict
 
     from app.evaluation.beir import BeirError, evaluate_beir, format_result
 
-    bad = [r for r in retriever or [] if r not in ("dense", "bm25", "hybrid")]
+    bad = [r for r in retriever or [] if r not in RETRIEVERS]
     if bad:
-        raise _fail(f"unknown retriever {bad[0]!r}: use dense, bm25 or hybrid", 2)
+        raise _fail(f"unknown retriever {bad[0]!r}: use {ONE_OF_RETRIEVERS}", 2)
     build = {k: v for k, v in (("chunk_tokens", chunk_tokens), ("bm25_k1", bm25_k1), ("bm25_b", bm25_b),
                                 ("bm25_context", bm25_context)) if v is not None}
     try:
-        result = evaluate_beir(dataset, split, retriever or ["hybrid"], index, run_out,  # type: ignore[arg-type]
+        result = evaluate_beir(dataset, split, retriever or [RETRIEVERS[0]], index, run_out,  # type: ignore[arg-type]
                                progress=sys.stderr.isatty(), build=build)
     except (BeirError, IndexProblem) as exc:
         raise _fail(str(exc)) from None

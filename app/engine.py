@@ -12,8 +12,7 @@ from index.embedder import Embedder
 from index.search import Retriever
 from index.settings import BuildSettings, Config
 from index.store import Index, current_version, load_index
-from ingest.records import IngestReport
-from ingest.related import RelatedSource
+from ingest.records import IngestReport, RelatedSource
 
 
 class Engine:

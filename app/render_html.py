@@ -174,12 +174,11 @@ def render_removed(result: dict) -> str:
     return f'<p><span class="dq-ok">{what}</span> {e(result["title"])} ({result["documents"]} left)</p>'
 
 
-def render_error(message: str) -> str:
-    return f'<p class="dq-skip">{e(message)}</p>'
-
-
 def _meta(result: dict) -> str:
-    return f'<p class="dq-meta">Answered in {result.get("latency_ms", 0):.0f} ms</p>'
+    asked = result.get("answer_type")
+    kind = f' · asks for: {e(asked)}' if asked and asked != "other" else ""
+    return (f'<p class="dq-meta">Answered in {result.get("latency_ms", 0):.0f} ms{kind} · answer probability '
+            f'{result.get("evidence_score", 0):.2f}</p>')
 
 
 def _card(c: dict, doc_text: DocText, highlight: bool, score_label: str = "score", extra: str = "") -> str:
@@ -195,8 +194,18 @@ def _card(c: dict, doc_text: DocText, highlight: bool, score_label: str = "score
     return (f'<article class="dq-card"><div class="dq-title">{n}{e(c["title"])}</div>'
             + (f'<div class="dq-where">{" · ".join(e(x) for x in where)}</div>' if where else "")
             + f'<blockquote class="dq-passage">{body}</blockquote>{extra}'
-            + f'<div class="dq-why">{score_label} {c["score"]:.2f} · {_why(c.get("trace") or {})}</div>'
+            + f'<div class="dq-why">{score_label} {c["score"]:.2f}{_selected(c.get("selection"))} · '
+            + f'{_why(c.get("trace") or {})}</div>'
             + _context(c, doc_text, highlight) + _open(c) + "</article>")
+
+
+def _selected(s: dict | None) -> str:
+    """The answer selector's view of a cited quote: kind of answer asked for, held or not, probability."""
+    if not s:
+        return ""
+    kind = s.get("answer_type", "other")
+    held = "" if kind in ("other", "yesno") else f' ({"holds" if s.get("type_match") else "no"} {e(kind)})'
+    return f' · answer probability {s.get("probability", 0):.2f}{held}'
 
 
 def _why(t: dict) -> str:

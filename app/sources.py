@@ -17,6 +17,7 @@ from index.build import Change
 from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.fetch import is_url
 from ingest.loaders import SUFFIXES
+from ingest.reasons import too_large
 from ingest.records import IngestReport
 
 MAX_UPLOAD_MB = DEFAULT_MAX_BYTES // 1_000_000  # uploads and URLs, as for `docqa ingest`
@@ -113,7 +114,7 @@ def add_uploads(engine: Engine, files: list[tuple[str, Path]], max_mb: float = M
         elif size < 0:
             result.reason = "the upload did not arrive; try again"
         elif size > max_mb * 1e6:
-            result.reason = f"too large ({size / 1e6:.1f} MB; the limit is {max_mb:g} MB)"
+            result.reason = too_large(size, int(max_mb * 1e6))
         elif size == 0:
             result.reason = "the file is empty"
         elif not _inside(target, up):  # safe_name makes this impossible; keep the guarantee explicit

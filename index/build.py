@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,12 +15,14 @@ from index.settings import BuildSettings
 from index.store import DocEntry, Index, IndexProblem, current_version, load_index, write_index, write_lock
 from ingest.chunker import chunk_document, indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES, discover
+from ingest.fetch import is_url
 from ingest.loaders import LoadError, load_file
+from ingest.reasons import first_line
 from ingest.records import Document, IngestReport, Passage
 
 Progress = Callable[[str, float], None]  # (message, fraction done)
-# a document's passages, their vectors, and their sentences' vectors (None in older indexes)
-Rows = tuple[list[Passage], np.ndarray, np.ndarray | None]
+# a document's passages, their vectors, and their sentences' vectors
+Rows = tuple[list[Passage], np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -44,9 +46,9 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
         except LoadError as exc:
             skipped[str(f.resolve())] = str(exc)
         except Exception as exc:  # a parser bug on one odd file must not stop the others
-            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {exc})".splitlines()[0]
+            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {first_line(exc)})"
     with write_lock(root):
-        old = _load_old(root, settings, rebuild)
+        old = _load_old(root, rebuild)
         present = {str(f.resolve()) for f in found.files} | set(found.skipped)
         gone = {e.doc.source for e in (old.docs if old else [])
                 for r in found.roots
@@ -59,7 +61,7 @@ def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettin
     """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock;
     `rebuild` starts from an empty index instead of the current one."""
     with write_lock(root):
-        return apply_change(root, _load_old(root, settings, rebuild), change, embedder, settings,
+        return apply_change(root, _load_old(root, rebuild), change, embedder, settings,
                             progress=progress)
 
 
@@ -72,6 +74,50 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     kept: dict[str, Rows] = _rows_by_doc(old) if reuse else {}
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
+    fresh = plan_change(entries, kept, change, report, now)
+
+    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
+        fresh = [e.doc for e in entries.values()]
+    if old is not None and not report.changed and old.settings == settings:
+        return report
+    if old is None and not entries:  # nothing could be read: leave any previous index as it was
+        return report
+    unsplit: dict[str, str] = {}
+    new_rows = _embed(fresh, entries, embedder, settings, progress, unsplit)
+    drop_unsplit(entries, report, unsplit)
+    kept.update(new_rows)
+    ordered = list(entries.values())
+    passages: list[Passage] = []
+    vectors: list[np.ndarray] = []
+    sentence_vectors: list[np.ndarray] = []
+    for e in ordered:
+        ps, vs, ss = kept[e.doc_id]
+        e.n_passages = len(ps)
+        passages.extend(ps)
+        vectors.append(vs)
+        sentence_vectors.append(ss)
+    dim = old.manifest["dim"] if reuse and old else embedder.dim
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+    sentences = np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32)
+    write_index(root, settings, ordered, passages, matrix, dim, sentences)
+    return report
+
+
+def drop_unsplit(entries: dict[str, DocEntry], report: IngestReport, unsplit: dict[str, str]) -> None:
+    """Documents the chunker refused are reported and left out; the other documents go on."""
+    for source, why in unsplit.items():
+        entries.pop(source)
+        for listed in (report.added, report.updated):
+            if source in listed:
+                listed.remove(source)
+        report.skipped[source] = why
+
+
+def plan_change(entries: dict[str, DocEntry], kept: Container[str], change: Change,
+                report: IngestReport, now: str) -> list[Document]:
+    """Apply `change` to `entries` (source -> entry, updated in place) and fill `report`; the
+    documents to chunk and embed. `kept`: doc ids whose rows the index already holds. Shared by
+    the local index and any other store, so all decide alike what an ingest adds, updates or drops."""
     for source in sorted(change.remove):
         entry = entries.pop(source, None)
         if entry is not None:
@@ -107,38 +153,7 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
         if doc.warnings:
             report.warnings[doc.source] = list(doc.warnings)
 
-    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
-        fresh = [e.doc for e in entries.values()]
-    if old is not None and not report.changed and old.settings == settings:
-        return report
-    if old is None and not entries:  # nothing could be read: leave any previous index as it was
-        return report
-    unsplit: dict[str, str] = {}
-    new_rows = _embed(fresh, entries, embedder, settings, progress, unsplit)
-    for source, why in unsplit.items():  # reported and left out; the other documents go on
-        entries.pop(source)
-        for listed in (report.added, report.updated):
-            if source in listed:
-                listed.remove(source)
-        report.skipped[source] = why
-    kept.update(new_rows)
-    ordered = list(entries.values())
-    passages: list[Passage] = []
-    vectors: list[np.ndarray] = []
-    sentence_vectors: list[np.ndarray | None] = []
-    for e in ordered:
-        ps, vs, ss = kept[e.doc_id]
-        e.n_passages = len(ps)
-        passages.extend(ps)
-        vectors.append(vs)
-        sentence_vectors.append(ss)
-    dim = old.manifest["dim"] if reuse and old else embedder.dim
-    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-    # an index from before sentence vectors keeps none until it is rebuilt
-    sentences = (None if any(s is None for s in sentence_vectors)
-                 else np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32))
-    write_index(root, settings, ordered, passages, matrix, dim, sentences)
-    return report
+    return fresh
 
 
 def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
@@ -180,14 +195,13 @@ def _rows_by_doc(index: Index) -> dict[str, Rows]:
         sent_rows.setdefault(p.doc_id, []).extend(range(k, k + len(p.sentences)))
         k += len(p.sentences)
     sv = index.sentences
-    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], None if sv is None else sv[:0])
-                            for d in index.docs}
-    out.update({d: ([index.passages[i] for i in r], index.embeddings[r],
-                    None if sv is None else sv[sent_rows[d]]) for d, r in rows.items()})
+    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], sv[:0]) for d in index.docs}
+    out.update({d: ([index.passages[i] for i in r], index.embeddings[r], sv[sent_rows[d]])
+                for d, r in rows.items()})
     return out
 
 
-def _load_old(root: Path, settings: BuildSettings, rebuild: bool) -> Index | None:
+def _load_old(root: Path, rebuild: bool) -> Index | None:
     if rebuild or current_version(root) is None:
         return None
     try:
@@ -209,4 +223,4 @@ def _new_id(doc: Document, taken: set[str]) -> str:
 
 
 def _under(source: str, root: Path) -> bool:
-    return not re.match(r"^[a-z]+://", source) and Path(source).is_relative_to(root)
+    return not is_url(source) and Path(source).is_relative_to(root)

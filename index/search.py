@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import faiss
 import numpy as np
@@ -19,6 +19,7 @@ from index.store import Index
 from ingest.records import Passage
 
 Retriever = Literal["hybrid", "dense", "bm25"]
+RETRIEVERS: tuple[Retriever, ...] = get_args(Retriever)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from ingest.decode import DecodeError, decode_text
+from ingest.reasons import first_line
 from ingest.records import Document, Region
 from ingest.structure import markdown_structure, plain_structure
 
@@ -142,7 +143,7 @@ def _read_pdf(data: bytes) -> tuple[str, list[int], dict, list[str]]:
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
-        raise LoadError(f"damaged or truncated PDF ({_first_line(exc)})") from exc
+        raise LoadError(f"damaged or truncated PDF ({first_line(exc)})") from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files
         raise LoadError(f"damaged or truncated PDF ({type(exc).__name__})") from exc
     if not pages:
@@ -185,10 +186,6 @@ def _label(text: str) -> str:
         return text
     cut = text[:MAX_LABEL_CHARS - 1]
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
 
 
 def _title_from_source(source: str) -> str:

@@ -335,7 +335,7 @@ def test_add_uploads_limits_size_count_and_type(app_engine, tmp_path: Path) -> N
     odd.write_bytes(b"PK")
     results = add_uploads(app_engine, [("big.txt", big), ("notes.docx", odd)], max_mb=0.001)
     assert [r["status"] for r in results] == ["skipped", "skipped"]
-    assert "too large (0.0 MB; the limit is 0.001 MB)" in results[0]["reason"]
+    assert results[0]["reason"] == f"too large ({big.stat().st_size:,} bytes > limit 1,000 bytes)"
     assert ".docx files are not supported" in results[1]["reason"]
     with pytest.raises(SourceProblem, match="too many"):
         add_uploads(app_engine, [("a.txt", big)] * (MAX_UPLOAD_FILES + 1))

@@ -182,7 +182,7 @@ def test_unreachable_and_bad_urls() -> None:
     assert is_url("HTTPS://x.org") and not is_url("corpus/file.txt")
 
 
-def test_merge_reports_keeps_every_outcome() -> None:
+def test_report_merge_keeps_every_outcome() -> None:
     a = IngestReport(added=["/a.txt"], skipped={"/b.bin": "unsupported file type .bin"})
     b = IngestReport(unchanged=["http://x/1"], skipped={"http://x/2": "HTTP 404 Not Found"})
     m = a.merge(b)

@@ -108,20 +108,26 @@ def corpus_documents(data: BeirData) -> list[Document]:
 
 
 def ensure_index(engine, data: BeirData, progress: bool = False) -> str:  # noqa: ANN001 - app.engine.Engine
-    """Bring the dataset's index up to date; "reused" when corpus and settings are unchanged."""
+    """Bring the dataset's index up to date; "reused" when corpus and settings are unchanged.
+    An index of exactly this corpus in an older format is rebuilt (it is a cache)."""
     docs = corpus_documents(data)
-    if _up_to_date(engine, docs):
+    manifest = _manifest(engine)
+    same_corpus = manifest.get("corpus_fingerprint") == _fingerprint(docs)
+    if same_corpus and manifest.get("format_version") == FORMAT_VERSION \
+            and engine.index.settings == engine.build_settings:  # as `load_index` reads them, as a build compares
         return "reused"
+    rebuild = same_corpus and manifest.get("format_version") != FORMAT_VERSION
     prefix = source_prefix(data.name)
     old: list[str] = []
-    if engine.has_index:
+    if engine.has_index and not rebuild:
         old = [e.doc.source for e in engine.index.docs]
         foreign = [s for s in old if not s.startswith(prefix)]
         if foreign:
             raise IndexProblem(f"index {engine.root} holds documents that are not from {data.name} "
                                f"(e.g. {foreign[0]}); give another --index")
     wanted = {d.source for d in docs}
-    report = engine.apply(Change(docs, {s for s in old if s not in wanted}, {}), progress=progress)
+    report = engine.apply(Change(docs, {s for s in old if s not in wanted}, {}), progress=progress,
+                          rebuild=rebuild)
     return (f"{len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed")
 
@@ -199,20 +205,16 @@ def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], in
     return result
 
 
-def _up_to_date(engine, docs: list[Document]) -> bool:  # noqa: ANN001 - app.engine.Engine
-    """Whether the live index holds exactly `docs`, built with the engine's settings.
-
-    The corpus is checked against the manifest's fingerprint first (cheap); the
-    settings as `load_index` reads them, the same comparison a build makes.
-    """
+def _manifest(engine) -> dict:  # noqa: ANN001 - app.engine.Engine
+    """The live index's manifest; empty when there is none or it cannot be read."""
     try:
-        manifest = read_manifest(engine.root)
+        return read_manifest(engine.root)
     except IndexProblem:
-        return False
-    fingerprint = corpus_fingerprint([DocEntry("", d, "", 0) for d in docs])
-    if manifest.get("format_version") != FORMAT_VERSION or manifest.get("corpus_fingerprint") != fingerprint:
-        return False
-    return engine.index.settings == engine.build_settings
+        return {}
+
+
+def _fingerprint(docs: list[Document]) -> str:
+    return corpus_fingerprint([DocEntry("", d, "", 0) for d in docs])
 
 
 def _corpus_ids(index: Index) -> dict[str, str]:
