@@ -22,13 +22,17 @@ cli = typer.Typer(add_completion=False, no_args_is_help=True,
 
 ONE_OF_RETRIEVERS = f"{', '.join(RETRIEVERS[:-1])} or {RETRIEVERS[-1]}"
 IndexOpt = Annotated[Optional[Path], typer.Option(
-    "--index", help="Index directory", show_default=f"DOCQA_INDEX, else {DEFAULT_INDEX}")]
+    "--index", help="Index directory, milvus-lite:PATH.db or milvus://HOST:PORT/COLLECTION (token from "
+                    "DOCQA_MILVUS_TOKEN)", show_default=f"DOCQA_INDEX, else {DEFAULT_INDEX}")]
 
 
 def _engine(index: Path | None):  # noqa: ANN202 - imported lazily: torch is slow to import
     from app.engine import Engine
 
-    return Engine(config=Config.from_env(index))
+    try:
+        return Engine(config=Config.from_env(index))
+    except IndexProblem as exc:  # e.g. an index address that cannot be read
+        raise _fail(str(exc)) from None
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -47,12 +51,19 @@ def ingest(
         show_default=f"{DEFAULT_MAX_BYTES / 1e6:g}")] = None,
     related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in the default corpus's related.toml")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = DEFAULT_TIMEOUT,
+    ray: Annotated[bool, typer.Option("--ray", help="Embed on Ray (a local Ray instance unless --ray-address)")] = False,
+    ray_address: Annotated[Optional[str], typer.Option(
+        metavar="HOST:PORT", help="A Ray cluster's head to embed on (implies --ray)")] = None,
+    ray_workers: Annotated[int, typer.Option(min=1, help="Ray actors embedding at once (one ONNX session each)")] = 2,
 ) -> None:
     """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
     from ingest.related import RelatedError
 
     try:
-        report = _engine(index).ingest_sources(paths, related=related, rebuild=rebuild,
+        engine = _engine(index)
+        if ray or ray_address:
+            engine.use_ray(ray_address, ray_workers)
+        report = engine.ingest_sources(paths, related=related, rebuild=rebuild,
                                                progress=sys.stderr.isatty(),
                                                max_bytes=int(max_mb * 1e6) if max_mb else None,
                                                timeout=timeout)
@@ -108,6 +119,39 @@ def eval_(
         raise _fail(str(exc)) from None
     typer.echo(json.dumps({**result.metrics, "by_type": result.by_type}, indent=2) if as_json
                else format_metrics(result))
+
+
+@cli.command()
+def check(
+    claim: Annotated[Optional[str], typer.Argument(help="The claim to check; or give --file")] = None,
+    file: Annotated[Optional[Path], typer.Option(
+        "--file", help="Check every claim in this JSONL file (claim, and optionally id and expect)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="With --file: one result per line (JSONL)")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="With --file: write an HTML report")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with --file: the metrics)")] = False,
+    index: IndexOpt = None,
+) -> None:
+    """Check a claim against the sources: supported, contradicted, related or not found, with the evidence."""
+    from app.claims import check_claim
+    from app.evaluation.claims import ClaimsError, check_all, format_metrics
+    from app.render_terminal import format_check
+
+    if (claim is None) == (file is None):
+        raise _fail("give a claim or --file CLAIMS.jsonl (not both)", 2)
+    if file is not None and out is None:
+        raise _fail("--file needs --out RESULTS.jsonl", 2)
+    engine = _engine(index)
+    try:
+        if file is not None:
+            run = check_all(file, out, engine, report, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+            typer.echo(json.dumps(run.metrics, indent=2) if as_json else format_metrics(run))
+            return
+        result = check_claim(engine.index, engine.embedder, claim)  # type: ignore[arg-type]
+    except (ClaimsError, IndexProblem) as exc:
+        raise _fail(str(exc)) from None
+    except BadQuestion as exc:
+        raise _fail(str(exc), 2) from None
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else format_check(result))
 
 
 @cli.command()

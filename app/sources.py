@@ -54,7 +54,7 @@ class FileResult:
 
 
 def uploads_dir(engine: Engine) -> Path:
-    return engine.root.resolve().parent / "uploads"
+    return engine.home / "uploads"
 
 
 def list_sources(engine: Engine) -> list[dict]:

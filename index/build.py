@@ -14,7 +14,7 @@ from index.embedder import Embedder
 from index.settings import BuildSettings
 from index.store import DocEntry, Index, IndexProblem, current_version, load_index, write_index, write_lock
 from ingest.chunker import chunk_document, indexed_text
-from ingest.discover import DEFAULT_MAX_BYTES, discover
+from ingest.discover import DEFAULT_MAX_BYTES, Found, discover
 from ingest.fetch import is_url
 from ingest.loaders import LoadError, load_file
 from ingest.reasons import first_line
@@ -23,6 +23,8 @@ from ingest.records import Document, IngestReport, Passage
 Progress = Callable[[str, float], None]  # (message, fraction done)
 # a document's passages, their vectors, and their sentences' vectors
 Rows = tuple[list[Passage], np.ndarray, np.ndarray]
+# (texts, spans, progress=) -> (vectors, span vectors): `Embedder.encode_spans` or a stand-in for it
+EncodeSpans = Callable[..., tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass
@@ -36,8 +38,18 @@ class Change:
 
 def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings: BuildSettings, *,
                  rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: bool = False) -> IngestReport:
+                 progress: bool = False, encode: EncodeSpans | None = None) -> IngestReport:
     """Ingest files and folders: files gone from a scanned folder are dropped from the index."""
+    found, docs, skipped = load_paths(paths, max_bytes)
+    with write_lock(root):
+        old = _load_old(root, rebuild)
+        gone = gone_sources(found, [e.doc.source for e in (old.docs if old else [])])
+        return apply_change(root, old, Change(docs, gone, skipped), embedder, settings, progress=progress,
+                            encode=encode)
+
+
+def load_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Found, list[Document], dict[str, str]]:
+    """The files under `paths` (what was found), loaded; the ones that could not be, with why."""
     found = discover(list(paths), max_bytes)
     docs, skipped = [], dict(found.skipped)
     for f in found.files:
@@ -47,26 +59,27 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
             skipped[str(f.resolve())] = str(exc)
         except Exception as exc:  # a parser bug on one odd file must not stop the others
             skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {first_line(exc)})"
-    with write_lock(root):
-        old = _load_old(root, rebuild)
-        present = {str(f.resolve()) for f in found.files} | set(found.skipped)
-        gone = {e.doc.source for e in (old.docs if old else [])
-                for r in found.roots
-                if _under(e.doc.source, r) and e.doc.source not in present}
-        return apply_change(root, old, Change(docs, gone, skipped), embedder, settings, progress=progress)
+    return found, docs, skipped
+
+
+def gone_sources(found: Found, sources: Iterable[str]) -> set[str]:
+    """Indexed `sources` under a scanned folder that the scan no longer found."""
+    present = {str(f.resolve()) for f in found.files} | set(found.skipped)
+    return {s for s in sources for r in found.roots if _under(s, r) and s not in present}
 
 
 def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettings, *,
-           progress: bool = False, rebuild: bool = False) -> IngestReport:
+           progress: bool = False, rebuild: bool = False, encode: EncodeSpans | None = None) -> IngestReport:
     """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock;
     `rebuild` starts from an empty index instead of the current one."""
     with write_lock(root):
         return apply_change(root, _load_old(root, rebuild), change, embedder, settings,
-                            progress=progress)
+                            progress=progress, encode=encode)
 
 
 def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedder,
-                 settings: BuildSettings, *, progress: bool = False) -> IngestReport:
+                 settings: BuildSettings, *, progress: bool = False,
+                 encode: EncodeSpans | None = None) -> IngestReport:
     """Merge `change` into `old` and write a new version if anything changed."""
     report = IngestReport(skipped=dict(change.skipped))
     reuse = old is not None and old.settings.same_vectors(settings)  # else re-embed everything
@@ -83,7 +96,7 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     if old is None and not entries:  # nothing could be read: leave any previous index as it was
         return report
     unsplit: dict[str, str] = {}
-    new_rows = _embed(fresh, entries, embedder, settings, progress, unsplit)
+    new_rows = embed_documents(fresh, entries, embedder, settings, progress, unsplit, encode)
     drop_unsplit(entries, report, unsplit)
     kept.update(new_rows)
     ordered = list(entries.values())
@@ -156,10 +169,12 @@ def plan_change(entries: dict[str, DocEntry], kept: Container[str], change: Chan
     return fresh
 
 
-def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
-           settings: BuildSettings, progress: bool, unsplit: dict[str, str]) -> dict[str, Rows]:
+def embed_documents(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
+                    settings: BuildSettings, progress: bool, unsplit: dict[str, str],
+                    encode: EncodeSpans | None = None) -> dict[str, Rows]:
     """Passages of `docs` with their vectors and their sentences' vectors (one model pass);
-    documents the chunker refuses go to `unsplit` (source -> reason) instead."""
+    documents the chunker refuses go to `unsplit` (source -> reason) instead. `encode` replaces
+    the embedder's own `encode_spans` (e.g. `index.ray_embed`, on a Ray cluster)."""
     embedder = embedder.for_settings(settings)  # the backend the manifest will record
     by_doc: dict[str, list[Passage]] = {}
     for doc in docs:
@@ -176,7 +191,7 @@ def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedde
         shift = len(text) - len(p.text) - p.start
         texts.append(text)
         spans.append([(s + shift, e + shift) for s, e in p.sentences])
-    vecs, svecs = embedder.encode_spans(texts, spans, progress=progress)
+    vecs, svecs = (encode or embedder.encode_spans)(texts, spans, progress=progress)
     out, i, j = {}, 0, 0
     for doc_id, ps in by_doc.items():
         n_s = sum(len(p.sentences) for p in ps)

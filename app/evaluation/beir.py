@@ -23,7 +23,7 @@ from index.build import Change
 from index.embedder import Embedder
 from index.search import Retriever, search
 from index.settings import FORMAT_VERSION, Config
-from index.store import DocEntry, Index, IndexProblem, corpus_fingerprint, read_manifest
+from index.store import DocEntry, Index, IndexProblem, corpus_fingerprint
 from ingest.records import Document, Region
 
 DEPTH = 100  # documents per query in the run
@@ -208,7 +208,7 @@ def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], in
 def _manifest(engine) -> dict:  # noqa: ANN001 - app.engine.Engine
     """The live index's manifest; empty when there is none or it cannot be read."""
     try:
-        return read_manifest(engine.root)
+        return engine.manifest() or {}
     except IndexProblem:
         return {}
 
