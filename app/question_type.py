@@ -22,8 +22,8 @@ costs microseconds.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 TYPES = ("date", "number", "person", "place", "yesno", "definition", "list", "reason", "manner", "other")
 
