@@ -118,12 +118,12 @@ def answer(index: Index, embedder: Embedder, question: str,
     choice = sel.choose(cands, w, settings.max_quotes)
     abstained = not choice.picked or choice.probability < settings.abstain_below()
     citations = [] if abstained else [
-        _citation(index, n, u.hit, u.span, Selection(choice.kind, match, round(p, 4), u.last - u.first + 1))
+        citation(index, n, u.hit, u.span, Selection(choice.kind, match, round(p, 4), u.last - u.first + 1))
         for n, (u, p, match) in enumerate(choice.picked, 1)]
     text = (" ".join(f"{c.quote} [{c.n}]" for c in citations) if citations
             else "The sources do not appear to answer this question.")
     cited_rows = {u.hit.row for u, _, _ in choice.picked} if citations else set()
-    related = [_citation(index, 0, h, h.passage.sentences[0]) for h in hits[:settings.k]
+    related = [citation(index, 0, h, h.passage.sentences[0]) for h in hits[:settings.k]
                if h.row not in cited_rows]
     differences = [] if abstained else diffs.differences(question, citations, related)
     if differences:  # never pick one figure silently
@@ -133,8 +133,9 @@ def answer(index: Index, embedder: Embedder, question: str,
                   differences, hits)
 
 
-def _citation(index: Index, n: int, hit: Hit, span: tuple[int, int],
-              selection: Selection | None = None) -> Citation:
+def citation(index: Index, n: int, hit: Hit, span: tuple[int, int],
+             selection: Selection | None = None) -> Citation:
+    """The citation of `span` (character offsets in its document) in the passage of `hit`, numbered `n`."""
     p = hit.passage
     entry = index.doc_by_id[p.doc_id]
     start, end = span

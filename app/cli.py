@@ -122,6 +122,39 @@ def eval_(
 
 
 @cli.command()
+def check(
+    claim: Annotated[Optional[str], typer.Argument(help="The claim to check; or give --file")] = None,
+    file: Annotated[Optional[Path], typer.Option(
+        "--file", help="Check every claim in this JSONL file (claim, and optionally id and expect)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="With --file: one result per line (JSONL)")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="With --file: write an HTML report")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with --file: the metrics)")] = False,
+    index: IndexOpt = None,
+) -> None:
+    """Check a claim against the sources: supported, contradicted, related or not found, with the evidence."""
+    from app.claims import check_claim
+    from app.evaluation.claims import ClaimsError, check_all, format_metrics
+    from app.render_terminal import format_check
+
+    if (claim is None) == (file is None):
+        raise _fail("give a claim or --file CLAIMS.jsonl (not both)", 2)
+    if file is not None and out is None:
+        raise _fail("--file needs --out RESULTS.jsonl", 2)
+    engine = _engine(index)
+    try:
+        if file is not None:
+            run = check_all(file, out, engine, report, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+            typer.echo(json.dumps(run.metrics, indent=2) if as_json else format_metrics(run))
+            return
+        result = check_claim(engine.index, engine.embedder, claim)  # type: ignore[arg-type]
+    except (ClaimsError, IndexProblem) as exc:
+        raise _fail(str(exc)) from None
+    except BadQuestion as exc:
+        raise _fail(str(exc), 2) from None
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else format_check(result))
+
+
+@cli.command()
 def beir(
     dataset: Annotated[Path, typer.Argument(help="BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/)")],
     split: Annotated[str, typer.Option(help="Which qrels/SPLIT.tsv to score")] = "test",

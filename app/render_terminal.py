@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from app.answer import Answer, Citation
+from app.claims import VERDICT_MARKS, Check
 from ingest.fetch import is_url
 from ingest.records import IngestReport
 
@@ -45,6 +46,24 @@ def format_answer(a: Answer) -> str:
         for c in a.related:
             lines.append(f"  - {_where(c)}: “{textwrap.shorten(c.passage, 100)}”")
     lines.append(f"(asks for: {a.answer_type} · answer probability {a.evidence_score:.2f} · {a.latency_ms:.0f} ms)")
+    return "\n".join(lines)
+
+
+def format_check(c: Check) -> str:
+    """The verdict and its reason, then each evidence span with its stance and the values set side by side."""
+    lines = [textwrap.fill(f"{VERDICT_MARKS[c.verdict]} {c.label.capitalize()}: {c.reason}", 88), ""]
+    if c.differences:
+        lines.append("The sources differ (newest first):")
+        lines += [f"  - [{d['n']}] {d['title']} · {d['published'] or 'undated'}: {d['says']}" for d in c.differences]
+        lines.append("")
+    for e in c.evidence:
+        q = e.citation
+        lines.append(f"[{q.n}] {_where(q)}")
+        lines.append(textwrap.fill(f"“{q.quote}”", 84, initial_indent="    ", subsequent_indent="    "))
+        lines += [f"    source: {x.source} · claim: {x.claim}" for x in e.conflicts if e.stance == "contradicts"]
+        lines += [f"    not direct support: {m}" for m in e.mismatches if e.stance == "related"]
+        lines.append(f"    {e.stance} · support {e.support:.2f} · {q.url or q.source} · chars {q.start}–{q.end}")
+    lines.append(f"({c.latency_ms:.0f} ms)")
     return "\n".join(lines)
 
 
