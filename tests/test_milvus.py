@@ -340,8 +340,8 @@ def test_check_and_the_sources_tab_work_on_milvus(milvus_engine, article_engine)
     claim = "Norway and the EU signed a security and defence partnership in 2024."
     a = check_claim(milvus_engine.index, milvus_engine.embedder, claim)
     b = check_claim(article_engine.index, article_engine.embedder, claim)
-    assert (a.verdict, [(e.doc_id, e.start, e.end) for e in a.evidence]) == \
-        (b.verdict, [(e.doc_id, e.start, e.end) for e in b.evidence])
+    assert (a.verdict, [(e.citation.doc_id, e.citation.start, e.citation.end) for e in a.evidence]) == \
+        (b.verdict, [(e.citation.doc_id, e.citation.start, e.citation.end) for e in b.evidence])
     assert a.support == pytest.approx(b.support, abs=5e-4)
     strip = ("uploaded", "ingested_at")
     assert [{k: v for k, v in r.items() if k not in strip} for r in list_sources(milvus_engine)] == \
