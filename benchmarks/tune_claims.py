@@ -30,6 +30,7 @@ GRID = {
     "supported": [round(1.3 + 0.025 * i, 3) for i in range(13)],  # 1.3 .. 1.6
     "min_support": [0.0, 0.55, 0.6, 0.65, 0.7],
     "contradicted": [round(0.9 + 0.05 * i, 3) for i in range(15)],  # 0.9 .. 1.6
+    "supported_stated": [0.7, 0.8, 0.9, 1.0, 1.2, 1.5],
 }
 
 

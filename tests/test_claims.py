@@ -125,3 +125,24 @@ def test_stance_needs_closeness_and_no_conflict_to_support(support: float) -> No
     assert (got == "supports") == (support + clean.coverage.share >= s.supported) and (why == []) == (got == "supports")
     assert stance(conflicting, s)[0] in ("contradicts", "related")
     assert (stance(conflicting, s)[0] == "contradicts") == (support + conflicting.coverage.share >= s.contradicted)
+
+
+@given(st.floats(0, 1))
+def test_a_span_stating_the_claims_figures_needs_less_wording(support: float) -> None:
+    claim = "Inspectors found 312 cracked beams across 58 bridges."
+    stated = read(claim, "Checks turned up 312 faulty girders on 58 crossings.", support)
+    assert stated.coverage.share < 0.5  # reworded: few of the claim's words
+    s = CheckSettings()
+    assert (stance(stated, s)[0] == "supports") == (support + stated.coverage.share >= s.supported_stated)
+
+
+@given(st.floats(0, 1))
+def test_a_year_alone_or_a_missing_or_conflicting_figure_keeps_the_full_bar(support: float) -> None:
+    s = CheckSettings()
+    year_only = read("The 2011 harbour plan doubled ferry traffic.", "The 2011 harbour plan was revised later.", support)
+    assert (stance(year_only, s)[0] == "supports") == (support + year_only.coverage.share >= s.supported)
+    missing = read("Inspectors found 312 cracked beams across 58 bridges.", "Checks turned up 312 faulty girders.", support)
+    assert stance(missing, s)[0] != "supports"
+    conflicting = read("Inspectors found 312 cracked beams across 58 bridges.",
+                       "Checks turned up 312 faulty girders on 85 crossings.", support)
+    assert stance(conflicting, s)[0] != "supports"
