@@ -54,6 +54,7 @@ class Citation:
     passage_end: int
     score: float
     trace: dict
+    ocr: bool = False  # the quote's page was read by OCR from a scan
 
 
 @dataclass
@@ -173,5 +174,5 @@ def _citation(index: Index, n: int, hit: Hit, span: tuple[int, int]) -> Citation
         section=p.section, page=entry.doc.page_at(start), page_end=entry.doc.page_at(end - 1),
         published=entry.doc.published, start=start, end=end, quote=entry.doc.text[start:end],
         passage=p.text, passage_start=p.start, passage_end=p.end,
-        score=round(hit.dense_score, 4), trace=hit.trace(),
+        score=round(hit.dense_score, 4), trace=hit.trace(), ocr=entry.doc.ocr_between(start, end),
     )

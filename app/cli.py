@@ -41,12 +41,23 @@ def ingest(
         min=0.001, help="Skip files and downloads larger than this many MB [default: 50]")] = None,
     related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in the default corpus's related.toml")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 20.0,
+    ocr_lang: Annotated[str, typer.Option(
+        help="Tesseract languages for scanned PDF pages, joined by +")] = "eng+nor",
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR scanned PDF pages")] = False,
 ) -> None:
-    """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
+    """Add documents (.txt .md .html .pdf .docx .odt .pptx .epub, or web pages and PDFs by URL) to the
+    index; only changed ones are re-embedded. Scanned PDF pages are read by OCR (cached beside the index)."""
     from ingest.discover import default_corpus
     from ingest.fetch import is_url, merge_reports
+    from ingest.ocr import OcrSettings, OcrUnavailable, check_languages
     from ingest.related import RelatedError, read_related
 
+    ocr = OcrSettings(enabled=not no_ocr, lang=ocr_lang)
+    if not no_ocr and ocr_lang != OcrSettings().lang:  # a language asked for by name must be there
+        try:
+            check_languages(ocr_lang)
+        except OcrUnavailable as exc:
+            raise _fail(str(exc), 2) from None
     engine = _engine(index)
     max_bytes = int(max_mb * 1e6) if max_mb else None  # None: the engine's default
     urls: list = [p for p in paths or [] if is_url(p)]
@@ -56,7 +67,7 @@ def ingest(
         reports = []
         if files or not (urls or related):
             reports.append(engine.ingest(files or [default_corpus()], rebuild=rebuild,
-                                         progress=sys.stderr.isatty(), max_bytes=max_bytes))
+                                         progress=sys.stderr.isatty(), max_bytes=max_bytes, ocr=ocr))
         if urls:
             reports.append(engine.ingest_urls(urls, timeout=timeout, max_bytes=max_bytes,
                                               rebuild=rebuild and not reports))

@@ -11,6 +11,7 @@ from index.embedder import Embedder, model_cache_dir
 from index.search import Retriever
 from index.settings import BuildSettings, index_dir
 from index.store import Index, load_index
+from ingest.ocr import OcrSettings
 from ingest.records import IngestReport
 from ingest.related import RelatedSource
 
@@ -49,10 +50,11 @@ class Engine:
         return answer(self.index, self.embedder, question, settings, retriever)
 
     def ingest(self, paths: list[Path], rebuild: bool = False, progress: bool = False,
-               max_bytes: int | None = None) -> IngestReport:
+               max_bytes: int | None = None, ocr: OcrSettings = OcrSettings()) -> IngestReport:
+        """Ingest files and folders; scanned PDF pages are OCR'd as `ocr` says, cached beside the index."""
         kw = {"max_bytes": max_bytes} if max_bytes else {}
-        return ingest_paths(paths, self.root, self.embedder, self.build_settings,
-                            rebuild=rebuild, progress=progress, **kw)
+        return ingest_paths(paths, self.root, self.embedder, self.build_settings, rebuild=rebuild,
+                            progress=progress, ocr=ocr.beside(self.root, progress), **kw)
 
     def apply(self, change: Change, progress: bool = False, rebuild: bool = False) -> IngestReport:
         return update(self.root, change, self.embedder, self.build_settings, progress=progress,

@@ -16,6 +16,7 @@ from index.store import DocEntry, Index, IndexProblem, load_index, write_index, 
 from ingest.chunker import chunk_document, indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES, discover
 from ingest.loaders import LoadError, load_file
+from ingest.ocr import OcrSettings
 from ingest.records import Document, IngestReport, Passage
 
 Progress = Callable[[str, float], None]  # (message, fraction done)
@@ -34,13 +35,14 @@ class Change:
 
 def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings: BuildSettings, *,
                  rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: bool = False) -> IngestReport:
-    """Ingest files and folders: files gone from a scanned folder are dropped from the index."""
+                 progress: bool = False, ocr: OcrSettings = OcrSettings()) -> IngestReport:
+    """Ingest files and folders: files gone from a scanned folder are dropped from the index.
+    Scanned PDF pages are read as `ocr` says."""
     found = discover(list(paths), max_bytes)
     docs, skipped = [], dict(found.skipped)
     for f in found.files:
         try:
-            docs.append(load_file(f))
+            docs.append(load_file(f, ocr))
         except LoadError as exc:
             skipped[str(f.resolve())] = str(exc)
         except Exception as exc:  # a parser bug on one odd file must not stop the others
