@@ -45,6 +45,10 @@ READERS = 2  # concurrent asks/checks: the machine has few cores and torch uses 
 # A served file never runs in this origin: no MIME sniffing, and text is shown in a sandbox.
 FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
 TEXT_HEADERS = {**FILE_HEADERS, "Content-Security-Policy": "sandbox"}
+OFFICE_MEDIA = {  # sent as downloads: a browser cannot show them
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text", "epub": "application/epub+zip"}
 
 
 def build(engine: Engine) -> gr.Blocks:
@@ -169,8 +173,8 @@ def build(engine: Engine) -> gr.Blocks:
 def file_route(engine: Engine) -> APIRoute:
     """`GET /source/{doc_id}`: the file of a document in the current index, looked up by id only.
 
-    PDFs open inline (the link carries `#page=N`); every other kind, HTML included, is sent as
-    plain text so a document's markup can never run in the app's origin.
+    PDFs open inline (the link carries `#page=N`); Office files and e-books are downloads; every other
+    kind, HTML included, is sent as plain text so a document's markup can never run in the app's origin.
     """
 
     def source_file(doc_id: str) -> Response:
@@ -178,6 +182,8 @@ def file_route(engine: Engine) -> APIRoute:
         if found is None:
             return PlainTextResponse("no file for this document in the index", status_code=404)
         path, kind = found
+        if kind in OFFICE_MEDIA:  # Word, OpenDocument, PowerPoint, EPUB: the reader's own program opens it
+            return FileResponse(path, media_type=OFFICE_MEDIA[kind], filename=path.name, headers=FILE_HEADERS)
         if kind == "pdf":
             media, headers = "application/pdf", FILE_HEADERS
         else:

@@ -282,8 +282,8 @@ def _epub(data: bytes, archive: zipfile.ZipFile) -> Parsed:
     chapters = []
     for idref, _linear in book.spine:
         item = book.get_item_with_id(idref)
-        if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT:
-            continue
+        if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT or not item.is_chapter():
+            continue  # the navigation document repeats the chapter titles: not body text
         text, _ = read_html(item.get_content().decode("utf-8", "replace"))
         if not text.strip():
             continue

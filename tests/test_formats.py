@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ingest.chunker import chunk_document
 from ingest.loaders import load_bytes, load_file
 from ingest.records import Document
+from tests.test_chunker import _check
 from tests.makedocs import AUTHOR, Article, docx_bytes, epub_bytes, odt_bytes, pptx_bytes, read_article
 
 ARTICLE = read_article()
@@ -100,8 +101,6 @@ ARTICLES = st.builds(lambda title, paras: Article(title, "Byline | test", paras)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(article=ARTICLES, kind=st.sampled_from(sorted(MAKERS)), target=st.integers(16, 254))
 def test_passages_are_exact_spans_in_every_format(article: Article, kind: str, target: int, embedder) -> None:
-    from tests.test_chunker import _check
-
     doc = _load(kind, MAKERS[kind](article))
     passages = chunk_document(doc, "x", embedder.count_tokens, embedder.max_tokens, target)
     _check(doc, passages, embedder, embedder.max_tokens)
