@@ -217,11 +217,12 @@ def encrypted_odt() -> bytes:
                 data = rng.randbytes(len(data))
             elif item.filename == "META-INF/manifest.xml":
                 data = data.replace(
-                    b'manifest:full-path="content.xml"/>',
-                    b'manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum-type='
+                    b'manifest:full-path="content.xml" manifest:media-type="text/xml"/>',
+                    b'manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type='
                     b'"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k" manifest:checksum="AAAA">'
                     b'<manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc" '
                     b'manifest:initialisation-vector="AAAA"/></manifest:encryption-data></manifest:file-entry>')
+                assert b"encryption-data" in data
             dst.writestr(item, data)
     return out.getvalue()
 
