@@ -25,6 +25,7 @@ CACHE_VERSION = 1  # bump when the text made from Tesseract's output changes
 # speckles, rules and photos come back as a few short low-confidence "words".
 MIN_CONFIDENCE = 60
 MIN_WORDS = 3
+MAX_SIDE_PX = 7_000  # a damaged or poster-sized page is rendered smaller rather than filling memory
 _LANGS = re.compile(r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
 _PDFIUM = threading.Lock()
 
@@ -107,14 +108,25 @@ def ocr_pdf_pages(pdf: bytes, sha256: str, pages: list[int], settings: OcrSettin
             bar = tqdm(todo, desc="OCR", unit="page", leave=False,
                        disable=not (settings.progress and sys.stderr.isatty()))
             for page in bar:
-                image = doc[page - 1].render(scale=DPI / 72, grayscale=True).to_pil()
-                text = recognise(image, settings.lang)
+                text = recognise(_render(doc, page), settings.lang)
                 result.text[page] = text
                 result.recognised.append(page)
                 _cache_write(settings.cache_dir, _cache_key(sha256, page, settings.lang), text)
         finally:
             doc.close()
     return result
+
+
+def _render(doc: object, page: int) -> object:
+    """Page `page` as a greyscale PIL image at DPI, or smaller when the page is huge."""
+    import pypdfium2 as pdfium
+
+    try:
+        p = doc[page - 1]  # type: ignore[index]
+        scale = min(DPI / 72, MAX_SIDE_PX / max(*p.get_size(), 1))
+        return p.render(scale=scale, grayscale=True).to_pil()
+    except pdfium.PdfiumError as exc:
+        raise OcrUnavailable(f"PDFium cannot render page {page} ({exc})") from exc
 
 
 def recognise(image: object, lang: str = DEFAULT_LANG) -> str:
@@ -126,7 +138,10 @@ def recognise(image: object, lang: str = DEFAULT_LANG) -> str:
     # Scans carry specks that Tesseract reads as stray marks (". | ‘"); a 3x3 median removes
     # isolated specks at 300 dpi and keeps letter strokes (CER on degraded pages: 2.7% -> 0.2%).
     image = image.filter(ImageFilter.MedianFilter(3))  # type: ignore[attr-defined]
-    data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT)
+    try:
+        data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractError as exc:
+        raise OcrUnavailable(f"tesseract failed ({(str(exc).strip().splitlines() or ['?'])[-1][:160]})") from exc
     paragraphs: dict[tuple[int, int], dict[int, list[str]]] = {}
     sure = 0
     for i, word in enumerate(data["text"]):

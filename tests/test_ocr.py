@@ -125,3 +125,11 @@ def test_cli_reingest_of_an_unchanged_scan_does_no_ocr_and_cites_the_scan(scan: 
     shown = json.loads(ask.stdout)
     top = shown["citations"][0]
     assert top["ocr"] is True and top["page"] == 2 and "Tromsø" in top["quote"]
+
+
+def test_cli_refuses_an_ocr_language_tesseract_lacks(tmp_path: Path) -> None:
+    r = subprocess.run([DOCQA, "ingest", str(tmp_path), "--index", str(tmp_path / "index"), "--ocr-lang", "deu"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert r.stderr.strip().splitlines()[-1] == "error: Tesseract has no data for deu: install tesseract-ocr-deu"
