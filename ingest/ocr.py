@@ -25,6 +25,8 @@ CACHE_VERSION = 1  # bump when the text made from Tesseract's output changes
 # speckles, rules and photos come back as a few short low-confidence "words".
 MIN_CONFIDENCE = 60
 MIN_WORDS = 3
+BLANK_SHARE = 0.0005  # a page with fewer dark pixels than this share is blank (a page number at most)
+PAGE_TIMEOUT_S = 600
 MAX_SIDE_PX = 7_000  # a damaged or poster-sized page is rendered smaller rather than filling memory
 _LANGS = re.compile(r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
 _PDFIUM = threading.Lock()
@@ -137,10 +139,15 @@ def recognise(image: object, lang: str = DEFAULT_LANG) -> str:
 
     # Scans carry specks that Tesseract reads as stray marks (". | ‘"); a 3x3 median removes
     # isolated specks at 300 dpi and keeps letter strokes (CER on degraded pages: 2.7% -> 0.2%).
-    image = image.filter(ImageFilter.MedianFilter(3))  # type: ignore[attr-defined]
+    image = image.filter(ImageFilter.MedianFilter(3)).convert("L")  # type: ignore[attr-defined]
+    # Tesseract can spend minutes hunting for text in the grain of a blank page: skip pages with
+    # (almost) no dark pixels left.
+    if sum(image.histogram()[:128]) < BLANK_SHARE * image.width * image.height:
+        return ""
     try:
-        data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractError as exc:
+        data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT,
+                                         timeout=PAGE_TIMEOUT_S)
+    except (pytesseract.TesseractError, RuntimeError) as exc:  # RuntimeError: the timeout
         raise OcrUnavailable(f"tesseract failed ({(str(exc).strip().splitlines() or ['?'])[-1][:160]})") from exc
     paragraphs: dict[tuple[int, int], dict[int, list[str]]] = {}
     sure = 0
