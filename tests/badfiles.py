@@ -256,7 +256,7 @@ def office_files() -> dict[str, tuple[bytes, str]]:
         "locked.odt": (encrypted_odt(), "password-protected OpenDocument file"),
         "drm.epub": (drm_epub(), "DRM-protected e-book"),
         "truncated.pptx": (deck[:len(deck) // 2], "slide deck cut in half"),
-        "blank-scan.pdf": (scanned_pdf_bytes([blank_scan()]), "scan of a blank page"),
+        "blank-scan.pdf": (scanned_pdf_bytes([blank_scan(dpi=100)], dpi=100), "scan of a blank page"),
         "old.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "old binary Word file"),
         "letter.rtf": (b"{\\rtf1\\ansi Hello}", "RTF"),
         "budget.xlsx": (b"PK\x03\x04", "spreadsheet"),

@@ -306,8 +306,8 @@ def mixed_pdf_bytes(pages: list[tuple[str, bool]], dpi: int = 200) -> bytes:
     return bytes(pdf.output())
 
 
-def blank_scan(seed: int = 3):  # noqa: ANN201
+def blank_scan(seed: int = 3, dpi: int = 200):  # noqa: ANN201
     """A scan of an empty page: paper grain and a few specks, no text."""
     from PIL import Image
 
-    return degrade(Image.new("L", (int(8.27 * 200), int(11.69 * 200)), 250), seed, speckle=0.0005)
+    return degrade(Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 250), seed, speckle=0.0005)
