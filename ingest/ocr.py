@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+from ingest.parsed import first_line
+
 DEFAULT_LANG = "eng+nor"
 DPI = 300  # Tesseract reads body text best at about 300 dpi
 CACHE_VERSION = 1  # bump when the text made from Tesseract's output changes
@@ -148,7 +150,7 @@ def recognise(image: object, lang: str = DEFAULT_LANG) -> str:
         data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT,
                                          timeout=PAGE_TIMEOUT_S)
     except (pytesseract.TesseractError, RuntimeError) as exc:  # RuntimeError: the timeout
-        raise OcrUnavailable(f"tesseract failed ({(str(exc).strip().splitlines() or ['?'])[-1][:160]})") from exc
+        raise OcrUnavailable(f"tesseract failed ({first_line(exc)})") from exc
     paragraphs: dict[tuple[int, int], dict[int, list[str]]] = {}
     sure = 0
     for i, word in enumerate(data["text"]):

@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 
-from ingest.parsed import Block, Parsed, blocks_part, join_parts
+from ingest.parsed import Block, Parsed, blocks_part, first_line, join_parts
 from ingest.records import Region
 
 OFFICE_KINDS = {"docx": "Word", "odt": "OpenDocument text", "pptx": "PowerPoint", "epub": "EPUB"}
@@ -39,8 +39,7 @@ def read_office(data: bytes, kind: str) -> Parsed:
     except OfficeError:
         raise
     except Exception as exc:  # the libraries raise many kinds on damaged parts
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-        raise OfficeError(f"damaged {what} file ({detail})") from exc
+        raise OfficeError(f"damaged {what} file ({first_line(exc)})") from exc
 
 
 def _open_zip(data: bytes, what: str) -> zipfile.ZipFile:

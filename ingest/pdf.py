@@ -7,7 +7,7 @@ import logging
 import re
 
 from ingest.ocr import OcrSettings, OcrUnavailable, ocr_pdf_pages
-from ingest.parsed import Parsed, page_list
+from ingest.parsed import Parsed, first_line, page_list
 from ingest.records import Region
 
 
@@ -49,7 +49,7 @@ def _text_layer(data: bytes) -> tuple[list[str], object]:
     except PdfError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
-        raise PdfError(f"damaged or truncated PDF ({_first_line(exc)})") from exc
+        raise PdfError(f"damaged or truncated PDF ({first_line(exc)})") from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files
         raise PdfError(f"damaged or truncated PDF ({type(exc).__name__})") from exc
     if not pages:
@@ -107,7 +107,3 @@ def page_regions(text: str, page_starts: list[int]) -> list[Region]:
         for m in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", text[start:end], re.S):
             regions.append(Region(start + m.start(), start + m.end(), None))
     return regions
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
