@@ -21,8 +21,9 @@ pytestmark = pytest.mark.slow
 QUESTIONS = [q for q in map(json.loads, (ROOT / "benchmarks/questions/article-dev.jsonl").read_text().splitlines())
              if q.get("answer")]
 ASKED = QUESTIONS if os.environ.get("DOCQA_FORMATS_FULL") else QUESTIONS[::3]
-# A file may find at most this many fewer answers than the plain-text article does.
-MARGIN = 1 if len(ASKED) < len(QUESTIONS) else 2
+# A file may find (and answer) at most this many fewer than the plain-text article does; measured on all 36
+# (RESULTS.md): the slide deck found 30 against 32, the PDFs answered 32 against 34.
+MARGIN = 2
 
 
 def _files(folder: Path) -> dict[str, Path]:
