@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from dataclasses import asdict, dataclass, field
-
-import numpy as np
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 from app import differences as diffs
+from app import selection as sel
 from index.embedder import Embedder
 from index.search import Hit, Retriever, search
-from index.bm25 import tokenize
 from index.store import Index
 
 MAX_QUESTION_CHARS = 2000
@@ -27,12 +25,24 @@ class BadQuestion(ValueError):
 @dataclass(frozen=True)
 class AnswerSettings:
     k: int = 5  # passages shown (citations plus related)
-    candidates: int = 3  # top passages whose sentences may be quoted
-    max_sentences: int = 2
-    second_margin: float = 0.06  # a second sentence must score within this of the best
-    threshold: float = 0.42  # below this evidence score docqa abstains (chosen on the dev set)
-    passage_weight: float = 0.25  # weight of the passage's cosine in a sentence's score
-    lexical_weight: float = 0.25  # weight of the question's IDF-weighted terms found in the sentence
+    candidates: int | None = None  # top passages whose units may be quoted (None: as trained)
+    max_quotes: int = 2
+    threshold: float | None = None  # abstain below this answer probability (None: the trained one)
+
+    def abstain_below(self) -> float:
+        """The answer probability below which docqa abstains."""
+        return sel.weights().threshold if self.threshold is None else self.threshold
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Why this quote was chosen: the kind of answer asked for, whether the quote holds one,
+    and the selector's probability that it answers the question."""
+
+    answer_type: str  # date, number, person, place, yesno, definition, list, reason, manner, other
+    type_match: bool
+    probability: float
+    sentences: int  # 1, or more when the quote is a sentence with those that continue it
 
 
 @dataclass
@@ -54,6 +64,7 @@ class Citation:
     passage_end: int
     score: float
     trace: dict
+    selection: Selection | None = None  # cited quotes only
     ocr: bool = False  # the quote's page was read by OCR from a scan
 
 
@@ -65,11 +76,19 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)
     latency_ms: float = 0.0
-    evidence_score: float = 0.0
-    differences: list[dict] = field(default_factory=list)  # see app/differences.py
+    evidence_score: float = 0.0  # calibrated probability that the best quote answers the question
+    answer_type: str = "other"
+    differences: list[diffs.Difference] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list, repr=False)  # the search's ranking, not in JSON
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "hits"}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return asdict(value) if is_dataclass(value) else value
 
 
 def clean_question(question: str) -> str:
@@ -89,83 +108,35 @@ def clean_question(question: str) -> str:
 
 def answer(index: Index, embedder: Embedder, question: str,
            settings: AnswerSettings = AnswerSettings(), retriever: Retriever = "hybrid") -> Answer:
-    """Answer `question` from `index` by quoting its best sentences, or abstain."""
+    """Answer `question` from `index` by quoting its best units, or abstain."""
     t0 = time.perf_counter()
     question = clean_question(question)
     qvec = embedder.for_settings(index.settings).encode_query(question)  # the index's backend
-    hits = search(index, question, qvec, k=max(settings.k, settings.candidates), retriever=retriever)
-    chosen, evidence = _choose(index, embedder, question, qvec, hits[:settings.candidates], settings)
-    abstained = not chosen or evidence < settings.threshold
-    citations = [] if abstained else [_citation(index, n, h, span)
-                                      for n, (h, span) in enumerate(chosen, 1)]
+    w = sel.weights()
+    n_cands = settings.candidates or w.candidates
+    hits = search(index, question, qvec, k=max(settings.k, n_cands), retriever=retriever)
+    cands = sel.candidates(index, question, qvec, hits[:n_cands])
+    choice = sel.choose(cands, w, settings.max_quotes)
+    abstained = not choice.picked or choice.probability < settings.abstain_below()
+    citations = [] if abstained else [
+        citation(index, n, u.hit, u.span, Selection(choice.kind, match, round(p, 4), u.last - u.first + 1))
+        for n, (u, p, match) in enumerate(choice.picked, 1)]
     text = (" ".join(f"{c.quote} [{c.n}]" for c in citations) if citations
             else "The sources do not appear to answer this question.")
-    cited_rows = {h.row for h, _ in chosen} if citations else set()
-    related = [_citation(index, 0, h, h.passage.sentences[0]) for h in hits[:settings.k]
+    cited_rows = {u.hit.row for u, _, _ in choice.picked} if citations else set()
+    related = [citation(index, 0, h, h.passage.sentences[0]) for h in hits[:settings.k]
                if h.row not in cited_rows]
     differences = [] if abstained else diffs.differences(question, citations, related)
     if differences:  # never pick one figure silently
         text += " " + diffs.note(differences)
     return Answer(question, text, abstained, citations, related,
-                  round((time.perf_counter() - t0) * 1000, 1), round(float(evidence), 4), differences)
+                  round((time.perf_counter() - t0) * 1000, 1), round(choice.probability, 4), choice.kind,
+                  differences, hits)
 
 
-def _choose(index: Index, embedder: Embedder, question: str, qvec: np.ndarray, hits: list[Hit],
-            settings: AnswerSettings) -> tuple[list[tuple[Hit, tuple[int, int]]], float]:
-    """The quotes to cite (best first; adjacent sentences merged) and the evidence score.
-
-    A sentence scores by its own cosine to the question, the share of the
-    question's terms (IDF-weighted, stemmed) it contains, and its passage's cosine.
-    """
-    seen: set[tuple[str, tuple[int, int]]] = set()
-    cands = []
-    for h in hits:  # passages overlap: score each sentence once, in its best-ranked passage
-        for j, span in enumerate(h.passage.sentences):
-            if (h.passage.doc_id, span) not in seen:
-                seen.add((h.passage.doc_id, span))
-                cands.append((h, j))
-    if not cands:
-        return [], 0.0
-    texts = [_sentence_text(index, h, j) for h, j in cands]
-    stored = [index.sentence_vectors(h.row) for h, _ in cands]  # made at ingest: no model pass
-    if all(v is not None for v in stored):
-        sims = np.stack([v[j] for v, (_, j) in zip(stored, cands)]).astype(np.float32) @ qvec
-    else:  # an index built before sentence vectors were stored
-        sims = embedder.for_settings(index.settings).encode(texts) @ qvec
-    lex = _term_coverage(index, question, texts)
-    wp, wl = settings.passage_weight, settings.lexical_weight
-    scores = [(1 - wp - wl) * float(sim) + wl * cov + wp * h.dense_score
-              for (h, _), sim, cov in zip(cands, sims, lex)]
-    order = sorted(range(len(cands)), key=lambda i: -scores[i])
-    best = scores[order[0]]
-    picked = [cands[i] for i in order[:settings.max_sentences] if scores[i] >= best - settings.second_margin]
-    quotes: list[tuple[Hit, list[int]]] = []
-    for h, j in picked:  # merge a sentence into a neighbour already picked from its passage
-        near = next((q for q in quotes if q[0].row == h.row and (j + 1 in q[1] or j - 1 in q[1])), None)
-        if near:
-            near[1].append(j)
-        else:
-            quotes.append((h, [j]))
-    spans = [(h, (h.passage.sentences[min(js)][0], h.passage.sentences[max(js)][1])) for h, js in quotes]
-    return spans, best
-
-
-def _term_coverage(index: Index, question: str, texts: list[str]) -> list[float]:
-    """For each text, the IDF-weighted share of the question's terms that it contains."""
-    q_terms = set(tokenize([question])[0])
-    if not q_terms:
-        return [0.0] * len(texts)
-    idf = index.bm25.idf(q_terms)
-    total = sum(idf.values())
-    return [sum(idf[t] for t in q_terms.intersection(terms)) / total for terms in tokenize(texts)]
-
-
-def _sentence_text(index: Index, hit: Hit, j: int) -> str:
-    s, e = hit.passage.sentences[j]
-    return hit.passage.text[s - hit.passage.start:e - hit.passage.start]
-
-
-def _citation(index: Index, n: int, hit: Hit, span: tuple[int, int]) -> Citation:
+def citation(index: Index, n: int, hit: Hit, span: tuple[int, int],
+             selection: Selection | None = None) -> Citation:
+    """The citation of `span` (character offsets in its document) in the passage of `hit`, numbered `n`."""
     p = hit.passage
     entry = index.doc_by_id[p.doc_id]
     start, end = span
@@ -174,5 +145,6 @@ def _citation(index: Index, n: int, hit: Hit, span: tuple[int, int]) -> Citation
         section=p.section, page=entry.doc.page_at(start), page_end=entry.doc.page_at(end - 1),
         published=entry.doc.published, start=start, end=end, quote=entry.doc.text[start:end],
         passage=p.text, passage_start=p.start, passage_end=p.end,
-        score=round(hit.dense_score, 4), trace=hit.trace(), ocr=entry.doc.ocr_between(start, end),
+        score=round(hit.dense_score, 4), trace=hit.trace(), selection=selection,
+        ocr=entry.doc.ocr_between(start, end),
     )

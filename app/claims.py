@@ -1,8 +1,20 @@
-"""Check a claim against the sources: find the sentences that bear on it and say how well they support it.
+"""Check a claim against the sources: supported, contradicted, related, or not found.
 
-Only support is judged. A sentence that looks similar but differs in a number or in
-negation lowers the verdict to "related"; docqa never claims a contradiction, because
-similarity scores cannot tell "says otherwise" from "says something else".
+Each sentence (or pair of adjacent sentences) of the passages closest to the claim gets a
+*support* score (its cosine to the claim, and its passage's), a *coverage* (the share of the
+claim's content words, values aside, that it has: app/coverage.py) and a *stance*:
+
+- it *supports* the claim when it states every value and negation of the claim without conflict
+  (app/stance.py), has every name in the claim, support plus idf-weighted coverage reaches
+  `supported`, and (unless it states a value of the claim) its support reaches `min_support`;
+- it *contradicts* the claim when a value or a negation conflicts ("the source says 2021, not
+  2019") and it is about the same thing: it has every name in the claim and support plus plain
+  coverage reaches `contradicted`;
+- otherwise it is *related*, with the reasons it is not support ("2019 does not appear here").
+
+A document that supports the claim in one sentence does not contradict it in another: its
+other figures are about other things. When one document supports the claim and another
+contradicts it, the check reports both, newest first, as answers do when the sources differ.
 """
 
 from __future__ import annotations
@@ -11,170 +23,243 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
-from app.answer import clean_question
+from app.answer import BadQuestion, Citation, citation, clean_question
+from app.coverage import Coverage, Weights, coverage
+from app.stance import Comparison, Conflict, compare, values
 from index.embedder import Embedder
 from index.search import Hit, search
-from index.bm25 import tokenize
 from index.store import Index
 
-SUPPORTED, RELATED, NOT_FOUND = "supported", "related", "not_found"
+SUPPORTED, CONTRADICTED, RELATED, NOT_FOUND = "supported", "contradicted", "related", "not_found"
 VERDICT_LABELS = {
     SUPPORTED: "supported by the sources",
+    CONTRADICTED: "contradicted by the sources",
     RELATED: "related passages found but no direct support",
     NOT_FOUND: "not found in the sources",
 }
+# shown beside the label, never alone: a verdict is never told by colour or sign only
+VERDICT_MARKS = {SUPPORTED: "✓", CONTRADICTED: "✗", RELATED: "≈", NOT_FOUND: "∅"}
+SUPPORTS, CONTRADICTS = "supports", "contradicts"  # an evidence sentence's stance; else RELATED
 
 
 @dataclass(frozen=True)
 class CheckSettings:
     passages: int = 5  # passages whose sentences are scored
     evidence: int = 3  # evidence sentences returned
-    # Chosen on 12 true and 12 false hand-written claims about the shipped article
-    # (tests/test_claims.py): true ones scored 0.59-0.94, unrelated ones 0.12-0.41.
-    supported: float = 0.55  # support of evidence without mismatches at or above this: supported
-    related: float = 0.45  # support of any evidence at or above this: related
+    # A span's closeness to the claim is its support plus the share of the claim's words it has (0 to 2;
+    # idf-weighted for support, plain for contradiction). Chosen on benchmarks/claims/claims-tune.jsonl
+    # with benchmarks/tune_claims.py (benchmarks/RESULTS.md): the best setting there, except
+    # min_support 0.65 rather than 0.6 (one true tune claim fewer) for a margin against false support.
+    supported: float = 1.5  # a span stating every value and negation of the claim, this close: supports
+    min_support: float = 0.65  # ... and, unless it states one of the claim's values, at least this similar
+    contradicted: float = 1.15  # a span with a conflicting value or negation, this close: contradicts
+    related: float = 0.45  # any span's support at or above this: related (else not found)
     passage_weight: float = 0.2  # share of the passage's cosine in a sentence's support
 
 
 @dataclass
 class Evidence:
-    n: int
-    doc_id: str
-    title: str
-    source: str
-    url: str | None
-    section: str | None
-    page: int | None
-    published: str | None
-    start: int  # the sentence's span in the document text
-    end: int
-    sentence: str
-    passage: str
-    passage_start: int
-    passage_end: int
+    """A cited span and what it says about the claim: its own support, stance and mismatches."""
+
+    citation: Citation
     support: float
-    mismatches: list[str]  # why this sentence is not direct support, if it looks like it
-    trace: dict
+    stance: str  # supports | contradicts | related
+    conflicts: list[Conflict] = field(default_factory=list)  # source against claim, each as written
+    mismatches: list[str] = field(default_factory=list)  # why this span is not direct support, in words
 
 
 @dataclass
 class Check:
     claim: str
-    verdict: str  # supported | related | not_found
+    verdict: str  # supported | contradicted | related | not_found
     label: str
+    reason: str  # the verdict in words, citing the evidence: "the source says 2021, not 2019 [1]"
     support: float
     evidence: list[Evidence] = field(default_factory=list)
+    differences: list[dict] = field(default_factory=list)  # documents that disagree, newest first
     latency_ms: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD = re.compile(r"[a-z0-9']+(?:-[a-z0-9]+)*")
-_NEGATIONS = {"not", "no", "never", "none", "nor", "neither", "cannot", "without"}
-_NOT_CONTENT = {"has", "have", "had", "does", "do", "did", "since", "also", "been", "being"}
-_SPELLING = {"defence": "defense", "programme": "program", "programmes": "programs", "licence": "license",
-             "offence": "offense", "organisation": "organization", "organisations": "organizations"}
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
-_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
-                      "eighty": "80", "ninety": "90", "hundred": "100"})
+_WORD = re.compile(r"[A-Za-z0-9'’]+(?:-[A-Za-z0-9]+)*")
 
 
-def numbers(text: str) -> set[str]:
-    """Numbers in `text`, digits or words up to a hundred ("eleven" == "11"; 75,000 == 75000)."""
-    found = {n.replace(",", "") for n in _NUMBER.findall(text)}
-    return found | {_NUMBER_WORDS[w] for w in _WORD.findall(text.lower()) if w in _NUMBER_WORDS}
+@dataclass
+class Reading:
+    """One candidate span read against the claim: everything its stance is decided from."""
+
+    support: float
+    coverage: Coverage
+    comparison: Comparison
 
 
-def negated(text: str) -> bool:
-    """Whether `text` contains a negation word (not, never, n't, non-…)."""
-    words = _WORD.findall(text.lower().replace("’", "'"))
-    return any(w in _NEGATIONS or w.endswith("n't") or w.startswith("non-") for w in words)
+@dataclass
+class Candidates:
+    """The spans read for a claim (each sentence and adjacent pair of the closest passages)."""
+
+    claim: str
+    spans: list[tuple[Hit, int, int]]  # the passage it was found in, and its span in the document
+    readings: list[Reading]
+    started: float  # time.perf_counter() when the check began
 
 
-def content_words(text: str) -> dict[str, set[str]]:
-    """The content words of `text` (stop words and auxiliaries dropped), each with its stems."""
-    words = [w for w in dict.fromkeys(_WORD.findall(text.lower())) if w not in _NOT_CONTENT]
-    stems = tokenize([_SPELLING.get(w, w) for w in words])
-    return {w: set(s) for w, s in zip(words, stems) if s}
+def read(claim: str, text: str, support: float, weights: Weights | None = None) -> Reading:
+    """`text` read against `claim`: its values and negations (app/stance.py) and its wording (words
+    weighted by `weights`, the index's idf in a check)."""
+    value_words = {w.lower() for v in values(claim) for w in _WORD.findall(v.text)}
+    return Reading(support, coverage(claim, text, value_words, weights), compare(claim, text))
 
 
-def mismatches(claim: str, evidence: str, max_missing: float = 0.25) -> list[str]:
-    """Why `evidence`, however similar, does not directly support `claim`, in words; [] if it may.
+def stance(r: Reading, settings: CheckSettings = CheckSettings()) -> tuple[str, list[str]]:
+    """The stance of a read span (module docstring), and why it is not support, in words."""
+    cov, comparison = r.coverage, r.comparison
+    floor = settings.min_support if not comparison.matched else 0.0  # a stated value is evidence enough
+    close = r.support >= floor and r.support + cov.share >= settings.supported
+    why = list(comparison.missing)
+    if cov.names_missing or not close:
+        why.append("not mentioned here: " + ", ".join(cov.missing) if cov.missing else
+                   "close to the claim, but not close enough to support it")
+    if comparison.conflicts:
+        # plain word shares: a rare word only the claim has ("legally binding") is no sign of another topic here
+        if r.support + cov.plain >= settings.contradicted and not cov.names_missing:
+            return CONTRADICTS, [says(c) for c in comparison.conflicts] + comparison.missing
+        return RELATED, [f"{_said(c.claim, c.kind)} does not appear here ({_said(c.source, c.kind)} does)"
+                         for c in comparison.conflicts] + why
+    return (SUPPORTS, []) if not why else (RELATED, why)
 
-    Checked: every number of the claim appears, negation matches, and at most
-    `max_missing` of the claim's content words are absent.
-    """
-    out = [f"{n} does not appear here" for n in sorted(numbers(claim) - numbers(evidence))]
-    if negated(claim) != negated(evidence):
-        out.append("the claim is negated and this text is not" if negated(claim)
-                   else "this text is negated and the claim is not")
-    have = set().union(*content_words(evidence).values())
-    words = {w: stems for w, stems in content_words(claim).items() if not numbers(w)}  # numbers: above
-    missing = [w for w, stems in words.items() if not stems <= have]
-    if len(missing) > max_missing * len(words):
-        out.append("not mentioned here: " + ", ".join(missing))
-    return out
 
-
-def verdict(best_clean: float, best_any: float, settings: CheckSettings = CheckSettings()) -> str:
-    """The verdict from the best support of evidence without mismatches and of any evidence."""
-    if best_clean >= settings.supported:
-        return SUPPORTED
-    if max(best_any, best_clean) >= settings.related:
-        return RELATED
-    return NOT_FOUND
+def says(c: Conflict) -> str:
+    """A conflict in words: "the source says 2021, not 2019"."""
+    return f"the source says {_said(c.source, c.kind)}, not {_said(c.claim, c.kind)}"
 
 
 def check_claim(index: Index, embedder: Embedder, claim: str,
                 settings: CheckSettings = CheckSettings()) -> Check:
-    """Score single sentences and adjacent pairs of the passages closest to `claim`; keep the best."""
+    """Read single sentences and adjacent pairs of the passages closest to `claim`; keep the telling ones."""
+    return judge(index, gather(index, embedder, claim, settings), settings)
+
+
+def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings = CheckSettings()) -> Candidates:
+    """Find and read the candidate spans (the costly part: retrieval and one encoding pass)."""
     t0 = time.perf_counter()
-    claim = clean_question(claim)
+    try:
+        claim = clean_question(claim)
+    except BadQuestion as exc:
+        raise BadQuestion(str(exc).replace("question", "claim")) from None
     embedder = embedder.for_settings(index.settings)  # the backend the index was built with
     qvec = embedder.encode_query(claim)
-    hits = search(index, claim, qvec, k=settings.passages)
-    # A pair lets a sentence borrow its subject from the one before ("Established in 2021, the EDF").
-    cands = [(h, i, j) for h in hits for j in range(len(h.passage.sentences)) for i in {max(j - 1, 0), j}]
-    evidence: list[Evidence] = []
-    if cands:
-        texts = [_span_text(h, i, j) for h, i, j in cands]
-        sims = embedder.encode(texts) @ qvec
-        w = settings.passage_weight
-        support = [(1 - w) * float(s) + w * h.dense_score for (h, _, _), s in zip(cands, sims)]
-        why = [mismatches(claim, t) for t in texts]
-        # Best first, a clean candidate before a mismatched one of similar score; no overlapping spans.
-        order = sorted(range(len(cands)), key=lambda k: -(support[k] + (0.05 if not why[k] else 0.0)))
-        taken: list[tuple[str, int, int]] = []
-        for k in order:
-            h, i, j = cands[k]
-            start, end = h.passage.sentences[i][0], h.passage.sentences[j][1]
-            if any(d == h.passage.doc_id and start < e and s < end for d, s, e in taken):
-                continue
-            taken.append((h.passage.doc_id, start, end))
-            evidence.append(_evidence(index, len(evidence) + 1, h, start, end, texts[k],
-                                      round(support[k], 4), why[k]))
-            if len(evidence) == settings.evidence:
-                break
+    spans = _candidates(search(index, claim, qvec, k=settings.passages))
+    if not spans:
+        return Candidates(claim, [], [], t0)
+    texts = [index.doc_by_id[h.passage.doc_id].doc.text[s:e] for h, s, e in spans]
+    w = settings.passage_weight
+    sims = embedder.encode(texts) @ qvec
+    support = [round((1 - w) * float(s) + w * h.dense_score, 4) for (h, _, _), s in zip(spans, sims)]
+    return Candidates(claim, spans, [read(claim, t, s, index.bm25.idf) for t, s in zip(texts, support)], t0)
+
+
+def judge(index: Index, cands: Candidates, settings: CheckSettings = CheckSettings()) -> Check:
+    """The verdict, reason and evidence from the read spans (cheap: thresholds are tuned on this)."""
+    stances = [stance(r, settings) for r in cands.readings]
+    _one_document_one_stance([h.passage.doc_id for h, _, _ in cands.spans], stances)
+    evidence = _select(index, cands, stances, settings.evidence)
+    result, differences = verdict(evidence, settings)
     best = max((e.support for e in evidence), default=0.0)
-    result = verdict(max((e.support for e in evidence if not e.mismatches), default=0.0), best, settings)
-    return Check(claim, result, VERDICT_LABELS[result], best, evidence,
-                 round((time.perf_counter() - t0) * 1000, 1))
+    return Check(cands.claim, result, VERDICT_LABELS[result], reason(result, evidence, differences), best,
+                 evidence, differences, round((time.perf_counter() - cands.started) * 1000, 1))
 
 
-def _span_text(hit: Hit, i: int, j: int) -> str:
-    p = hit.passage
-    return p.text[p.sentences[i][0] - p.start:p.sentences[j][1] - p.start]
+def _candidates(hits: list[Hit]) -> list[tuple[Hit, int, int]]:
+    """Each sentence and each adjacent pair once: a pair lets a sentence borrow its subject from the
+    one before ("Established in 2021, the EDF" after the sentence naming the European Defence Fund)."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for h in hits:
+        spans = h.passage.sentences
+        for j in range(len(spans)):
+            for i in dict.fromkeys((j, max(j - 1, 0))):
+                key = (h.passage.doc_id, spans[i][0], spans[j][1])
+                if key not in seen:
+                    seen.add(key)
+                    out.append((h, spans[i][0], spans[j][1]))
+    return out
 
 
-def _evidence(index: Index, n: int, hit: Hit, start: int, end: int, text: str, support: float,
-              why_not: list[str]) -> Evidence:
-    p = hit.passage
-    doc = index.doc_by_id[p.doc_id].doc
-    return Evidence(n=n, doc_id=p.doc_id, title=p.title, source=p.source, url=doc.url, section=p.section,
-                    page=doc.page_at(start), published=doc.published, start=start, end=end, sentence=text,
-                    passage=p.text, passage_start=p.start, passage_end=p.end, support=support,
-                    mismatches=why_not, trace=hit.trace())
+def _one_document_one_stance(doc_ids: list[str], stances: list[tuple[str, list[str]]]) -> None:
+    """In a document that supports the claim, other sentences' differing figures are about other things."""
+    supporting = {d for d, (st, _) in zip(doc_ids, stances) if st == SUPPORTS}
+    for k, (d, (st, why)) in enumerate(zip(doc_ids, stances)):
+        if st == CONTRADICTS and d in supporting:
+            stances[k] = (RELATED, why)
+
+
+def _select(index: Index, cands: Candidates, stances: list[tuple[str, list[str]]], limit: int) -> list[Evidence]:
+    """Telling spans first (supporting or contradicting, best first), then related ones; no overlaps.
+
+    Every document that supports or contradicts the claim keeps its best span, so a disagreement
+    between documents is always shown.
+    """
+    rank = {SUPPORTS: 0, CONTRADICTS: 0, RELATED: 1}
+    support = [r.support for r in cands.readings]
+    order = sorted(range(len(cands.spans)), key=lambda k: (rank[stances[k][0]], -support[k]))
+    telling_docs = {cands.spans[k][0].passage.doc_id for k in order if stances[k][0] != RELATED}
+    out: list[Evidence] = []
+    taken: list[tuple[str, int, int]] = []
+    for k in order:
+        (h, start, end), (st, why) = cands.spans[k], stances[k]
+        doc = h.passage.doc_id
+        if any(d == doc and start < e and s < end for d, s, e in taken):
+            continue
+        if len(out) >= limit and (st == RELATED or doc in {d for d, _, _ in taken} or doc not in telling_docs):
+            continue
+        taken.append((doc, start, end))
+        conflicts = cands.readings[k].comparison.conflicts
+        out.append(Evidence(citation(index, len(out) + 1, h, (start, end)), support[k], st, conflicts, why))
+    return out
+
+
+def verdict(evidence: list[Evidence], settings: CheckSettings = CheckSettings()) -> tuple[str, list[dict]]:
+    """The verdict from the evidence's stances, and the documents that disagree (if any), newest first."""
+    telling = [e for e in evidence if e.stance != RELATED]
+    stances = {e.stance for e in telling}
+    differences = []
+    if stances == {SUPPORTS, CONTRADICTS}:
+        differences = [_difference(e) for e in telling]
+        differences.sort(key=lambda d: d["published"] or "", reverse=True)  # undated last
+    if telling:  # the best-supported telling span decides; a disagreement is reported beside it
+        return (SUPPORTED if telling[0].stance == SUPPORTS else CONTRADICTED), differences
+    if max((e.support for e in evidence), default=0.0) >= settings.related:
+        return RELATED, []
+    return NOT_FOUND, []
+
+
+def reason(result: str, evidence: list[Evidence], differences: list[dict]) -> str:
+    """The verdict in words, citing evidence by number."""
+    if differences:
+        parts = [f"{d['title']} ({d['published'] or 'undated'}) {d['says']} [{d['n']}]" for d in differences]
+        return "the sources differ: " + "; ".join(parts)
+    if result == SUPPORTED:
+        return f"the source says so [{evidence[0].citation.n}]"
+    if result == CONTRADICTED:
+        e = next(e for e in evidence if e.stance == CONTRADICTS)
+        return "; ".join(says(c) for c in e.conflicts) + f" [{e.citation.n}]"
+    if result == RELATED:
+        e = evidence[0]
+        why = "; ".join(e.mismatches) or "it is close to the claim but not close enough to support it"
+        return f"the closest passage [{e.citation.n}] does not state it: {why}"
+    return "nothing in the sources bears on this claim"
+
+
+def _difference(e: Evidence) -> dict:
+    c = e.citation
+    what = ("says so" if e.stance == SUPPORTS else
+            "; ".join(says(x).removeprefix("the source ") for x in e.conflicts))
+    return {"n": c.n, "stance": e.stance, "says": what, "title": c.title, "source": c.source, "url": c.url,
+            "published": c.published, "doc_id": c.doc_id}
+
+
+def _said(text: str, kind: str) -> str:
+    """A value as written; words and negations in quotation marks."""
+    return f"“{text}”" if kind == "negation" else text

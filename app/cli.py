@@ -11,19 +11,28 @@ import typer
 
 from app.answer import Answer, BadQuestion
 from app.render_terminal import format_answer, format_report
+from index.search import RETRIEVERS
+from index.settings import DEFAULT_INDEX, BuildSettings, Config
+from ingest.discover import DEFAULT_MAX_BYTES
+from ingest.fetch import DEFAULT_TIMEOUT
 from index.store import IndexProblem
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions of your documents and get answers that quote and cite them.")
 
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", envvar="DOCQA_INDEX",
-                                                  help="Index directory [default: .docqa/index]")]
+ONE_OF_RETRIEVERS = f"{', '.join(RETRIEVERS[:-1])} or {RETRIEVERS[-1]}"
+IndexOpt = Annotated[Optional[Path], typer.Option(
+    "--index", help="Index directory, milvus-lite:PATH.db or milvus://HOST:PORT/COLLECTION (token from "
+                    "DOCQA_MILVUS_TOKEN)", show_default=f"DOCQA_INDEX, else {DEFAULT_INDEX}")]
 
 
 def _engine(index: Path | None):  # noqa: ANN202 - imported lazily: torch is slow to import
     from app.engine import Engine
 
-    return Engine(index)
+    try:
+        return Engine(config=Config.from_env(index))
+    except IndexProblem as exc:  # e.g. an index address that cannot be read
+        raise _fail(str(exc)) from None
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -31,49 +40,53 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _ocr_settings(lang: str, off: bool):  # noqa: ANN202 - ingest.ocr.OcrSettings, imported lazily
+    """The OCR settings `--ocr-lang`/`--no-ocr` ask for; a language asked for by name must be installed."""
+    from ingest.ocr import OcrSettings, OcrUnavailable, check_languages
+
+    ocr = OcrSettings(enabled=not off, lang=lang)
+    if not off and lang != OcrSettings().lang:
+        try:
+            check_languages(lang)
+        except OcrUnavailable as exc:
+            raise _fail(str(exc), 2) from None
+    return ocr
+
+
 @cli.command()
 def ingest(
     paths: Annotated[Optional[list[str]], typer.Argument(
-        help="Files, folders or http(s) URLs [default: ./corpus, else the shipped corpus]")] = None,
+        help="Files, folders or http(s) URLs", show_default="./corpus, else the shipped corpus")] = None,
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option(help="Ignore the existing index and build from scratch")] = False,
     max_mb: Annotated[Optional[float], typer.Option(
-        min=0.001, help="Skip files and downloads larger than this many MB [default: 50]")] = None,
+        min=0.001, help="Skip files and downloads larger than this many MB",
+        show_default=f"{DEFAULT_MAX_BYTES / 1e6:g}")] = None,
     related: Annotated[bool, typer.Option("--related", help="Fetch the documents listed in the default corpus's related.toml")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 20.0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = DEFAULT_TIMEOUT,
+    ray: Annotated[bool, typer.Option("--ray", help="Embed on Ray (a local Ray instance unless --ray-address)")] = False,
+    ray_address: Annotated[Optional[str], typer.Option(
+        metavar="HOST:PORT", help="A Ray cluster's head to embed on (implies --ray)")] = None,
+    ray_workers: Annotated[int, typer.Option(min=1, help="Ray actors embedding at once (one ONNX session each)")] = 2,
     ocr_lang: Annotated[str, typer.Option(
         help="Tesseract languages for scanned PDF pages, joined by +")] = "eng+nor",
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR scanned PDF pages")] = False,
 ) -> None:
     """Add documents (.txt .md .html .pdf .docx .odt .pptx .epub, or web pages and PDFs by URL) to the
     index; only changed ones are re-embedded. Scanned PDF pages are read by OCR (cached beside the index)."""
-    from ingest.discover import default_corpus
-    from ingest.fetch import is_url, merge_reports
-    from ingest.ocr import OcrSettings, OcrUnavailable, check_languages
-    from ingest.related import RelatedError, read_related
+    from ingest.related import RelatedError
 
-    ocr = OcrSettings(enabled=not no_ocr, lang=ocr_lang)
-    if not no_ocr and ocr_lang != OcrSettings().lang:  # a language asked for by name must be there
-        try:
-            check_languages(ocr_lang)
-        except OcrUnavailable as exc:
-            raise _fail(str(exc), 2) from None
-    engine = _engine(index)
-    max_bytes = int(max_mb * 1e6) if max_mb else None  # None: the engine's default
-    urls: list = [p for p in paths or [] if is_url(p)]
-    files = [Path(p) for p in paths or [] if not is_url(p)]
+    ocr = _ocr_settings(ocr_lang, no_ocr)
     try:
-        urls += read_related() if related else []
-        reports = []
-        if files or not (urls or related):
-            reports.append(engine.ingest(files or [default_corpus()], rebuild=rebuild,
-                                         progress=sys.stderr.isatty(), max_bytes=max_bytes, ocr=ocr))
-        if urls:
-            reports.append(engine.ingest_urls(urls, timeout=timeout, max_bytes=max_bytes,
-                                              rebuild=rebuild and not reports))
+        engine = _engine(index)
+        if ray or ray_address:
+            engine.use_ray(ray_address, ray_workers)
+        report = engine.ingest_sources(paths, related=related, rebuild=rebuild,
+                                       progress=sys.stderr.isatty(),
+                                       max_bytes=int(max_mb * 1e6) if max_mb else None,
+                                       timeout=timeout, ocr=ocr)
     except (IndexProblem, RelatedError) as exc:
         raise _fail(str(exc)) from None
-    report = merge_reports(*reports)
     typer.echo(format_report(report))
     if not (report.added or report.updated or report.unchanged or report.removed):
         raise _fail("nothing was ingested", 1)
@@ -112,7 +125,7 @@ def eval_(
     out: Annotated[Path, typer.Option("--out", help="Per-question results (JSONL)")],
     report: Annotated[Optional[Path], typer.Option("--report", help="Write an HTML report with plots")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON")] = False,
-    retriever: Annotated[str, typer.Option(help="hybrid, dense or bm25")] = "hybrid",
+    retriever: Annotated[str, typer.Option(help=ONE_OF_RETRIEVERS)] = RETRIEVERS[0],
     index: IndexOpt = None,
 ) -> None:
     """Ask every question in a file; write per-question results and print the metrics."""
@@ -122,7 +135,41 @@ def eval_(
         result = run_eval(questions, out, index, report, retriever, progress=sys.stderr.isatty())
     except (EvalError, IndexProblem) as exc:
         raise _fail(str(exc)) from None
-    typer.echo(json.dumps(result.metrics, indent=2) if as_json else format_metrics(result))
+    typer.echo(json.dumps({**result.metrics, "by_type": result.by_type}, indent=2) if as_json
+               else format_metrics(result))
+
+
+@cli.command()
+def check(
+    claim: Annotated[Optional[str], typer.Argument(help="The claim to check; or give --file")] = None,
+    file: Annotated[Optional[Path], typer.Option(
+        "--file", help="Check every claim in this JSONL file (claim, and optionally id and expect)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="With --file: one result per line (JSONL)")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="With --file: write an HTML report")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with --file: the metrics)")] = False,
+    index: IndexOpt = None,
+) -> None:
+    """Check a claim against the sources: supported, contradicted, related or not found, with the evidence."""
+    from app.claims import check_claim
+    from app.evaluation.claims import ClaimsError, check_all, format_metrics
+    from app.render_terminal import format_check
+
+    if (claim is None) == (file is None):
+        raise _fail("give a claim or --file CLAIMS.jsonl (not both)", 2)
+    if file is not None and out is None:
+        raise _fail("--file needs --out RESULTS.jsonl", 2)
+    engine = _engine(index)
+    try:
+        if file is not None:
+            run = check_all(file, out, engine, report, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+            typer.echo(json.dumps(run.metrics, indent=2) if as_json else format_metrics(run))
+            return
+        result = check_claim(engine.index, engine.embedder, claim)  # type: ignore[arg-type]
+    except (ClaimsError, IndexProblem) as exc:
+        raise _fail(str(exc)) from None
+    except BadQuestion as exc:
+        raise _fail(str(exc), 2) from None
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else format_check(result))
 
 
 @cli.command()
@@ -130,32 +177,36 @@ def beir(
     dataset: Annotated[Path, typer.Argument(help="BEIR dataset folder (corpus.jsonl, queries.jsonl, qrels/)")],
     split: Annotated[str, typer.Option(help="Which qrels/SPLIT.tsv to score")] = "test",
     retriever: Annotated[Optional[list[str]], typer.Option(
-        help="dense, bm25 or hybrid; repeat to compare [default: hybrid]")] = None,
+        help=f"{ONE_OF_RETRIEVERS}; repeat to compare", show_default=RETRIEVERS[0])] = None,
     run_out: Annotated[Optional[Path], typer.Option(
         help="Write the TREC run here (NAME.RETRIEVER.EXT when several)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
     index: Annotated[Optional[Path], typer.Option(
-        "--index", help="Index directory [default: DOCQA_INDEX, else .docqa/beir/DATASET plus any "
-                        "non-default build settings; an index holding other documents is refused]")] = None,
+        "--index", help="Index directory; an index holding other documents is refused",
+        show_default="DOCQA_INDEX, else .docqa/beir/DATASET plus any non-default build settings")] = None,
     chunk_tokens: Annotated[Optional[int], typer.Option(
-        min=16, help="Passage size in model tokens [default: 160; the model's limit caps it]")] = None,
-    bm25_k1: Annotated[Optional[float], typer.Option(min=0.0, help="BM25 k1 [default: 0.9]")] = None,
-    bm25_b: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="BM25 b [default: 0.4]")] = None,
+        min=16, help="Passage size in model tokens (the model's limit caps it)",
+        show_default=str(BuildSettings.chunk_tokens))] = None,
+    bm25_k1: Annotated[Optional[float], typer.Option(
+        min=0.0, help="BM25 k1", show_default=str(BuildSettings.bm25_k1))] = None,
+    bm25_b: Annotated[Optional[float], typer.Option(
+        min=0.0, max=1.0, help="BM25 b", show_default=str(BuildSettings.bm25_b))] = None,
     bm25_context: Annotated[Optional[int], typer.Option(
-        min=0, help="Neighbouring passages BM25 indexes with each passage, per side [default: 0]")] = None,
+        min=0, help="Neighbouring passages BM25 indexes with each passage, per side",
+        show_default=str(BuildSettings.bm25_context))] = None,
 ) -> None:
     """Score retrieval on a BEIR dataset: nDCG@10, Recall@10/100 and MRR@10 with pytrec_eval."""
     from dataclasses import asdict
 
     from app.evaluation.beir import BeirError, evaluate_beir, format_result
 
-    bad = [r for r in retriever or [] if r not in ("dense", "bm25", "hybrid")]
+    bad = [r for r in retriever or [] if r not in RETRIEVERS]
     if bad:
-        raise _fail(f"unknown retriever {bad[0]!r}: use dense, bm25 or hybrid", 2)
+        raise _fail(f"unknown retriever {bad[0]!r}: use {ONE_OF_RETRIEVERS}", 2)
     build = {k: v for k, v in (("chunk_tokens", chunk_tokens), ("bm25_k1", bm25_k1), ("bm25_b", bm25_b),
                                 ("bm25_context", bm25_context)) if v is not None}
     try:
-        result = evaluate_beir(dataset, split, retriever or ["hybrid"], index, run_out,  # type: ignore[arg-type]
+        result = evaluate_beir(dataset, split, retriever or [RETRIEVERS[0]], index, run_out,  # type: ignore[arg-type]
                                progress=sys.stderr.isatty(), build=build)
     except (BeirError, IndexProblem) as exc:
         raise _fail(str(exc)) from None

@@ -110,6 +110,22 @@ class Cited(Protocol):
 
 
 @dataclass(frozen=True)
+class Difference:
+    """One figure in a disagreement, with the document that gives it."""
+
+    figure: str  # as written, e.g. "NOK 75 billion"
+    unit: str
+    value: float
+    subject: str  # a word both figures' subjects share with the question
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    doc_id: str
+    sentence: str
+
+
+@dataclass(frozen=True)
 class Figure:
     text: str  # as written, e.g. "NOK 75 billion"
     unit: str  # NOK, EUR, %, end year, year, or a count's noun: metre, project, people
@@ -197,7 +213,7 @@ def keywords(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def differences(question: str, cited: Sequence[Cited], related: Sequence[Cited] = ()) -> list[dict]:
+def differences(question: str, cited: Sequence[Cited], related: Sequence[Cited] = ()) -> list[Difference]:
     """Figures on which the passages' documents disagree, newest document first (rule above)."""
     asked = keywords(question)
     ask_when = bool(_ASKS_WHEN.search(question))
@@ -229,11 +245,10 @@ def differences(question: str, cited: Sequence[Cited], related: Sequence[Cited] 
                       and _about(found[i][1], fj, asked)), None)
         if j not in involved and cj.doc_id not in docs and match is not None:
             involved[j] = involved[match]
-    rows = [{"figure": f.text, "unit": f.unit, "value": f.value, "subject": involved[i],
-             "title": c.title, "source": c.source, "url": c.url, "published": c.published,
-             "doc_id": c.doc_id, "sentence": f.sentence}
+    rows = [Difference(f.text, f.unit, f.value, involved[i], c.title, c.source, c.url, c.published,
+                       c.doc_id, f.sentence)
             for i, (c, f) in enumerate(found) if i in involved]
-    rows.sort(key=lambda r: r["published"] or "", reverse=True)  # undated last
+    rows.sort(key=lambda r: r.published or "", reverse=True)  # undated last
     return rows
 
 
@@ -249,9 +264,9 @@ def _about(a: Figure, b: Figure, asked: frozenset[str]) -> str | None:
     return sorted(shared & asked)[0] if len(shared) >= 2 and shared & asked else None
 
 
-def note(rows: list[dict]) -> str:
+def note(rows: list[Difference]) -> str:
     """One line for the answer text: each figure with its document and date."""
-    parts = [f"{r['figure']} ({r['title']}, {r['published'] or 'undated'})" for r in rows]
+    parts = [f"{r.figure} ({r.title}, {r.published or 'undated'})" for r in rows]
     return "Note: the sources differ: " + "; ".join(parts) + "."
 
 

@@ -15,8 +15,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from app.claims import VERDICT_MARKS
 from ingest.fetch import is_url
 
+STANCE_LABELS = {"supports": "✓ supports the claim", "contradicts": "✗ contradicts the claim",
+                 "related": "≈ related, not direct support"}
 DocText = Callable[[str], "str | None"]  # doc_id -> the document's full text, if indexed
 CONTEXT_CHARS = 300  # shown on each side of a passage under "read surrounding text"
 SOURCE_ROUTE = "source"  # the app serves an indexed document's own file at source/{doc_id}
@@ -45,9 +48,15 @@ CSS = """
 .dq-verdict {display: inline-block; font-weight: 600; font-size: 1.05rem; padding: .3rem .7rem;
              border-radius: 6px; margin: .25rem 0 .5rem;}
 .dq-supported {background: #d3f9d8; color: #1b5e20;}
+.dq-contradicted {background: #ffe3e3; color: #8a1c1c;}
 .dq-related {background: #fff3bf; color: #5c4400;}
 .dq-not_found {background: #e9ecef; color: #343a40;}
 .dq-miss {font-size: .85rem; color: #8a5a00;}
+.dq-reason {font-size: 1.05rem; margin: 0 0 .35rem;}
+.dq-stance {font-size: .85rem; font-weight: 600; margin-bottom: .2rem;}
+.dq-stance.dq-supports {color: #1b5e20;} .dq-stance.dq-contradicts {color: #8a1c1c;}
+.dq-values {font-size: .95rem; margin: .1rem 0 .35rem;}
+.dq-values b {font-family: var(--font-mono); padding: 0 .2em; background: var(--background-fill-secondary);}
 .dq-table {width: 100%; border-collapse: collapse; font-size: .9rem;}
 .dq-table th, .dq-table td {text-align: left; padding: .4rem .5rem; vertical-align: top;
                             border-bottom: 1px solid var(--border-color-primary);}
@@ -91,20 +100,38 @@ def render_answer(result: dict, doc_text: DocText) -> str:
 
 
 def render_check(result: dict, doc_text: DocText) -> str:
-    """The verdict, then each evidence span with its support score and why it is not direct support."""
+    """The verdict (icon and words, not colour alone) and its reason, any disagreement between the
+    sources, then each evidence span: its stance, the values side by side, why it is not support."""
     verdict = result.get("verdict", "not_found")
-    out = [f'<div class="dq-verdict dq-{e(verdict)}">{e(result.get("label", "")).capitalize()}</div>',
+    icon = VERDICT_MARKS.get(verdict, "?")
+    out = [f'<div class="dq-verdict dq-{e(verdict)}" role="status" data-verdict="{e(verdict)}">'
+           f'<span class="dq-icon" aria-hidden="true">{icon}</span> {e(result.get("label", "")).capitalize()}</div>',
+           f'<p class="dq-reason">{e(result.get("reason", "")).capitalize()}</p>',
            f'<p class="dq-meta">Claim: “{e(result.get("claim"))}” · best support '
            f'{result.get("support", 0):.2f} · {result.get("latency_ms", 0):.0f} ms</p>']
-    if verdict == "not_found":
-        out.append('<p>No sentence in the sources is close to this claim.</p>')
+    if result.get("differences"):
+        out.append('<div class="dq-h">The sources differ (newest first)</div><ul class="dq-differ">')
+        out += [f'<li><b>[{d["n"]}] {e(d["title"])}</b> ({e(d["published"] or "undated")}): {e(d["says"])}</li>'
+                for d in result["differences"]]
+        out.append("</ul>")
     if result.get("evidence"):
         out.append('<div class="dq-h">Evidence from the sources</div>')
     for ev in result.get("evidence", []):
-        card = {**ev, "quote": ev["sentence"], "score": ev["support"]}
-        extra = "".join(f'<div class="dq-miss">Not direct support: {e(m)}</div>' for m in ev.get("mismatches", []))
-        out.append(_card(card, doc_text, highlight=True, score_label="support", extra=extra))
+        card = {**ev["citation"], "score": ev["support"]}
+        out.append(_card(card, doc_text, highlight=True, score_label="support", extra=_stance(ev)))
     return "\n".join(out)
+
+
+def _stance(ev: dict) -> str:
+    """What one evidence span says about the claim: its stance in words, the values side by side."""
+    label = STANCE_LABELS.get(ev["stance"], ev["stance"])
+    out = [f'<div class="dq-stance dq-{e(ev["stance"])}">{e(label)}</div>']
+    if ev["stance"] == "contradicts":
+        out += [f'<div class="dq-values"><span>source: <b>{e(c["source"])}</b></span> · '
+                f'<span>claim: <b>{e(c["claim"])}</b></span></div>' for c in ev.get("conflicts", [])]
+    else:
+        out += [f'<div class="dq-miss">Not direct support: {e(m)}</div>' for m in ev.get("mismatches", [])]
+    return "".join(out)
 
 
 def render_sources(rows: list[dict]) -> str:
@@ -147,12 +174,11 @@ def render_removed(result: dict) -> str:
     return f'<p><span class="dq-ok">{what}</span> {e(result["title"])} ({result["documents"]} left)</p>'
 
 
-def render_error(message: str) -> str:
-    return f'<p class="dq-skip">{e(message)}</p>'
-
-
 def _meta(result: dict) -> str:
-    return f'<p class="dq-meta">Answered in {result.get("latency_ms", 0):.0f} ms</p>'
+    asked = result.get("answer_type")
+    kind = f' · asks for: {e(asked)}' if asked and asked != "other" else ""
+    return (f'<p class="dq-meta">Answered in {result.get("latency_ms", 0):.0f} ms{kind} · answer probability '
+            f'{result.get("evidence_score", 0):.2f}</p>')
 
 
 def _card(c: dict, doc_text: DocText, highlight: bool, score_label: str = "score", extra: str = "") -> str:
@@ -169,8 +195,18 @@ def _card(c: dict, doc_text: DocText, highlight: bool, score_label: str = "score
     return (f'<article class="dq-card"><div class="dq-title">{n}{e(c["title"])}</div>'
             + (f'<div class="dq-where">{" · ".join(e(x) for x in where)}</div>' if where else "")
             + f'<blockquote class="dq-passage">{body}</blockquote>{extra}'
-            + f'<div class="dq-why">{score_label} {c["score"]:.2f} · {_why(c.get("trace") or {})}</div>'
+            + f'<div class="dq-why">{score_label} {c["score"]:.2f}{_selected(c.get("selection"))} · '
+            + f'{_why(c.get("trace") or {})}</div>'
             + _context(c, doc_text, highlight) + _open(c) + "</article>")
+
+
+def _selected(s: dict | None) -> str:
+    """The answer selector's view of a cited quote: kind of answer asked for, held or not, probability."""
+    if not s:
+        return ""
+    kind = s.get("answer_type", "other")
+    held = "" if kind in ("other", "yesno") else f' ({"holds" if s.get("type_match") else "no"} {e(kind)})'
+    return f' · answer probability {s.get("probability", 0):.2f}{held}'
 
 
 def _why(t: dict) -> str:

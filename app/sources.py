@@ -17,12 +17,14 @@ from index.build import Change
 from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.fetch import is_url
 from ingest.loaders import SUFFIXES
+from ingest.reasons import too_large
 from ingest.records import IngestReport
 
 MAX_UPLOAD_MB = DEFAULT_MAX_BYTES // 1_000_000  # uploads and URLs, as for `docqa ingest`
 MAX_UPLOAD_FILES = 20
 UPLOAD_SUFFIXES = sorted(SUFFIXES)  # .txt .md .html .pdf .docx .odt .pptx .epub and variants
-KINDS = "PDF, Word, OpenDocument, PowerPoint, EPUB, TXT, MD or HTML"
+_KIND_NAMES = [k.upper() for k in dict.fromkeys(SUFFIXES.values())]
+KINDS = ", ".join(_KIND_NAMES[:-1]) + " or " + _KIND_NAMES[-1]  # TXT, MD, HTML, PDF, DOCX, ODT, PPTX or EPUB
 
 
 class SourceProblem(ValueError):
@@ -54,12 +56,12 @@ class FileResult:
 
 
 def uploads_dir(engine: Engine) -> Path:
-    return engine.root.resolve().parent / "uploads"
+    return engine.home / "uploads"
 
 
 def list_sources(engine: Engine) -> list[dict]:
     """Every indexed document, in index order, as plain data."""
-    if not (engine.root / "CURRENT").is_file():
+    if not engine.has_index:
         return []
     up = uploads_dir(engine)
     return [asdict(SourceRow(e.doc_id, e.doc.title, e.doc.kind, e.pages, e.n_passages, e.ingested_at,
@@ -71,7 +73,7 @@ def list_sources(engine: Engine) -> list[dict]:
 def local_file(engine: Engine, doc_id: str) -> tuple[Path, str] | None:
     """The original file of indexed document `doc_id` and its kind; None for an unknown id, a web
     document or a file that is gone. Only paths the index holds are ever returned."""
-    if not (engine.root / "CURRENT").is_file():
+    if not engine.has_index:
         return None
     entry = engine.index.doc_by_id.get(doc_id)
     if entry is None or is_url(entry.doc.source):
@@ -114,7 +116,7 @@ def add_uploads(engine: Engine, files: list[tuple[str, Path]], max_mb: float = M
         elif size < 0:
             result.reason = "the upload did not arrive; try again"
         elif size > max_mb * 1e6:
-            result.reason = f"too large ({size / 1e6:.1f} MB; the limit is {max_mb:g} MB)"
+            result.reason = too_large(size, int(max_mb * 1e6))
         elif size == 0:
             result.reason = "the file is empty"
         elif not _inside(target, up):  # safe_name makes this impossible; keep the guarantee explicit

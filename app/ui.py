@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,10 +24,11 @@ from fastapi.routing import APIRoute  # noqa: E402
 from app.answer import BadQuestion  # noqa: E402
 from app.claims import check_claim
 from app.engine import Engine
-from app.sources import (MAX_UPLOAD_MB, UPLOAD_SUFFIXES, SourceProblem, add_uploads, add_urls, list_sources,
+from app.sources import (KINDS, MAX_UPLOAD_MB, UPLOAD_SUFFIXES, SourceProblem, add_uploads, add_urls, list_sources,
                          local_file, remove_source)
-from app.render_html import (CSS, SOURCE_ROUTE, render_added, render_answer, render_check, render_error,
-                           render_removed, render_sources)
+from app.render_html import (CSS, SOURCE_ROUTE, DocText, render_added, render_answer, render_check,
+                             render_removed, render_sources)
+from index.settings import Config
 from index.store import IndexProblem
 
 EXAMPLE_QUESTIONS = [  # short enough that the example buttons show them whole
@@ -51,28 +52,74 @@ OFFICE_MEDIA = {  # sent as downloads: a browser cannot show them
     "odt": "application/vnd.oasis.opendocument.text", "epub": "application/epub+zip"}
 
 
+READ = {"concurrency_limit": READERS, "concurrency_id": "read"}  # asks and checks share the readers
+WRITE = {"concurrency_limit": 1, "concurrency_id": "write"}  # one change to the index at a time
+PRIVATE = {"api_visibility": "private", "queue": False}  # page plumbing, not API endpoints
+
+
 def build(engine: Engine) -> gr.Blocks:
-    """The Blocks app over `engine` (not launched)."""
+    """The Blocks app over `engine` (not launched): one function per tab."""
 
     def doc_text(doc_id: str) -> str | None:
         entry = engine.index.doc_by_id.get(doc_id)
         return entry.doc.text if entry else None
+
+    with gr.Blocks(title="docqa: ask your documents", analytics_enabled=False) as demo:
+        gr.HTML('<h1 style="margin:0">docqa</h1><p class="dq-meta" style="margin:.2rem 0 0">'
+                "Answers quoted from your documents, with the exact sentences cited.</p>")
+        with gr.Tabs():
+            _ask_tab(engine, doc_text)
+            _check_tab(engine, doc_text)
+            _sources_tab(engine, demo)
+    return demo
+
+
+def _ask_tab(engine: Engine, doc_text: DocText) -> None:
+    """Ask: a question box, example questions, the answer; API endpoint `ask`."""
 
     def ask(question: str) -> dict:
         """Answer a question from the indexed documents; the same JSON as `docqa ask --json`."""
         with _user_errors():
             return engine.ask(question).to_dict()
 
+    with gr.Tab("Ask", id="ask"):
+        _text_query(ask, lambda result: render_answer(result, doc_text), ("Question", "Ask"), "question",
+                    "Ask a question and press Enter", EXAMPLE_QUESTIONS, "answer", max_lines=3, autofocus=True)
+
+
+def _check_tab(engine: Engine, doc_text: DocText) -> None:
+    """Check a claim: a claim box, example claims, the verdict with its evidence; API endpoint `check`."""
+
     def check(claim: str) -> dict:
-        """Check a claim against the sources: verdict, label, support and evidence sentences."""
+        """Check a claim against the sources: verdict (supported, contradicted, related, not_found), label,
+        reason, support, evidence and differences; the same JSON as `docqa check --json`."""
         with _user_errors():
             return check_claim(engine.index, engine.embedder, claim).to_dict()
 
-    def ask_page(question: str) -> str:
-        return render_answer(ask(question), doc_text)
+    with gr.Tab("Check a claim", id="check"):
+        _text_query(check, lambda result: render_check(result, doc_text), ("Claim", "Check"), "claim",
+                    "Paste a statement, e.g. Norway joined PESCO in 2021", EXAMPLE_CLAIMS, "verdict", max_lines=5)
 
-    def check_page(claim: str) -> str:
-        return render_check(check(claim), doc_text)
+
+def _text_query(endpoint: Callable[[str], dict], render: Callable[[dict], str], labels: tuple[str, str],
+                box_id: str, placeholder: str, examples: list[str], out_id: str, **box: object) -> None:
+    """A text box (`labels`: its label and its button's) with examples, and the rendered result below.
+    Enter or the button runs `endpoint` and renders it in one round trip; API callers get `endpoint`'s
+    data, under its name."""
+    label, action = labels
+    with gr.Row(equal_height=True):
+        text = gr.Textbox(label=label, placeholder=placeholder, scale=6, elem_id=box_id, **box)
+        button = gr.Button(action, variant="primary", scale=1, min_width=100)
+    gr.Examples(examples, inputs=[text], label=f"Example {label.lower()}s")
+    shown = gr.HTML(elem_id=out_id)
+    gr.on([text.submit, button.click], lambda t: render(endpoint(t)), text, shown, api_visibility="private",
+          **READ)
+    gr.api(endpoint, api_name=endpoint.__name__, **READ)
+
+
+def _sources_tab(engine: Engine, demo: gr.Blocks) -> None:
+    """Sources: the indexed documents; add files or a URL, remove a document (API endpoints
+    `list_sources`, `add_sources`, `add_url`, `remove_source`); the table is redrawn after each."""
 
     def sources() -> list[dict]:
         """Every indexed document: doc_id, title, kind, pages, passages, ingested_at, source, url."""
@@ -80,7 +127,7 @@ def build(engine: Engine) -> gr.Blocks:
             return list_sources(engine)
 
     def add(files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[dict]:
-        """Add uploaded files (PDF, TXT, MD, HTML); one result per file: added, updated or skipped + reason."""
+        """Add uploaded files (any of `KINDS`); one result per file: added, updated or skipped + reason."""
         progress(0.05, desc=f"Reading and indexing {len(files or [])} file(s)")
         with _user_errors():
             return add_uploads(engine, [(Path(f).name, Path(f)) for f in files or []])
@@ -95,79 +142,54 @@ def build(engine: Engine) -> gr.Blocks:
         with _user_errors():
             return remove_source(engine, source or "")
 
-    def show_sources(rows: list[dict]) -> tuple[str, gr.Dropdown]:
-        choices = [(f'{r["title"]} ({Path(r["source"]).name or r["source"]})', r["source"]) for r in rows]
-        return render_sources(rows), gr.Dropdown(choices=choices, value=None)
+    with gr.Tab("Sources", id="sources") as tab:
+        table, data = gr.HTML(elem_id="sources"), gr.JSON(visible=False)
+        f = _source_forms()
+    shown = [table, f["choice"]]
 
-    private = {"api_visibility": "private", "queue": False}
-    with gr.Blocks(title="docqa: ask your documents", analytics_enabled=False) as demo:
-        gr.HTML('<h1 style="margin:0">docqa</h1><p class="dq-meta" style="margin:.2rem 0 0">'
-                "Answers quoted from your documents, with the exact sentences cited.</p>")
-        with gr.Tabs():
-            with gr.Tab("Ask", id="ask"):
-                with gr.Row(equal_height=True):
-                    question = gr.Textbox(label="Question", placeholder="Ask a question and press Enter",
-                                          scale=6, max_lines=3, autofocus=True, elem_id="question")
-                    ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=100)
-                gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
-                answer_html = gr.HTML(elem_id="answer")
-            with gr.Tab("Check a claim", id="check"):
-                with gr.Row(equal_height=True):
-                    claim = gr.Textbox(label="Claim", placeholder="Paste a statement, e.g. Norway joined PESCO "
-                                       "in 2021", scale=6, max_lines=5, elem_id="claim")
-                    check_btn = gr.Button("Check", variant="primary", scale=1, min_width=100)
-                gr.Examples(EXAMPLE_CLAIMS, inputs=[claim], label="Example claims")
-                check_html = gr.HTML(elem_id="verdict")
-            with gr.Tab("Sources", id="sources") as sources_tab:
-                sources_html = gr.HTML(elem_id="sources")
-                sources_data = gr.JSON(visible=False)
-                with gr.Accordion("Add files", open=True):
-                    upload = gr.File(label=f"PDF, TXT, MD or HTML, up to {MAX_UPLOAD_MB} MB each",
-                                     file_count="multiple", file_types=UPLOAD_SUFFIXES, elem_id="upload")
-                    add_btn = gr.Button("Add to the index", variant="primary")
-                    added_html = gr.HTML(elem_id="added")
-                    added_data = gr.JSON(visible=False)
-                with gr.Accordion("Add a web page or PDF by URL", open=False):
-                    with gr.Row(equal_height=True):
-                        url_box = gr.Textbox(label="URL", placeholder="https://www.regjeringen.no/en/...",
-                                             scale=5, max_lines=1, elem_id="url")
-                        url_btn = gr.Button("Fetch and add", variant="primary", scale=1, min_width=100)
-                    url_html = gr.HTML(elem_id="url-added")
-                    url_data = gr.JSON(visible=False)
-                with gr.Accordion("Remove a document", open=False):
-                    with gr.Row(equal_height=True):
-                        to_remove = gr.Dropdown(label="Document", choices=[], scale=5, allow_custom_value=True,
-                                                elem_id="remove-choice")
-                        remove_btn = gr.Button("Remove", variant="stop", scale=1, min_width=100)
-                    removed_html = gr.HTML()
-                    removed_data = gr.JSON(visible=False)
+    def redraw(event):  # noqa: ANN001, ANN202 - a gradio event dependency
+        return event.then(sources, None, data, **PRIVATE).success(_show_sources, data, shown, **PRIVATE)
 
-        # Asking and checking are one round trip for the page; API callers get the data itself.
-        read = {"concurrency_limit": READERS, "concurrency_id": "read"}
-        gr.on([question.submit, ask_btn.click], ask_page, question, answer_html, api_visibility="private", **read)
-        gr.on([claim.submit, check_btn.click], check_page, claim, check_html, api_visibility="private", **read)
-        gr.api(ask, api_name="ask", **read)
-        gr.api(check, api_name="check", **read)
-        gr.on([demo.load, sources_tab.select], sources, None, sources_data, api_name="list_sources", **read,
-              ).success(show_sources, sources_data, [sources_html, to_remove], **private)
-        (add_btn.click(add, upload, added_data, api_name="add_sources", concurrency_limit=1,
-                       concurrency_id="write", show_progress_on=added_html)
-         .success(render_added, added_data, added_html, **private)
-         .then(lambda: None, None, upload, **private)
-         .then(sources, None, sources_data, **private)
-         .success(show_sources, sources_data, [sources_html, to_remove], **private))
-        (gr.on([url_box.submit, url_btn.click], add_url, url_box, url_data, api_name="add_url",
-               concurrency_limit=1, concurrency_id="write", show_progress_on=url_html)
-         .success(render_added, url_data, url_html, **private)
-         .then(sources, None, sources_data, **private)
-         .success(show_sources, sources_data, [sources_html, to_remove], **private))
-        (remove_btn.click(remove, to_remove, removed_data, api_name="remove_source", concurrency_limit=1,
-                          concurrency_id="write",
-                          show_progress_on=removed_html)
-         .success(render_removed, removed_data, removed_html, **private)
-         .then(sources, None, sources_data, **private)
-         .success(show_sources, sources_data, [sources_html, to_remove], **private))
-    return demo
+    gr.on([demo.load, tab.select], sources, None, data, api_name="list_sources", **READ,
+          ).success(_show_sources, data, shown, **PRIVATE)
+    redraw(f["add_btn"].click(add, f["upload"], f["added_data"], api_name="add_sources",
+                              show_progress_on=f["added_html"], **WRITE)
+           .success(render_added, f["added_data"], f["added_html"], **PRIVATE)
+           .then(lambda: None, None, f["upload"], **PRIVATE))  # clear the upload box
+    redraw(gr.on([f["url_box"].submit, f["url_btn"].click], add_url, f["url_box"], f["url_data"],
+                 api_name="add_url", show_progress_on=f["url_html"], **WRITE)
+           .success(render_added, f["url_data"], f["url_html"], **PRIVATE))
+    redraw(f["remove_btn"].click(remove, f["choice"], f["removed_data"], api_name="remove_source",
+                                 show_progress_on=f["removed_html"], **WRITE)
+           .success(render_removed, f["removed_data"], f["removed_html"], **PRIVATE))
+
+
+def _source_forms() -> dict[str, gr.components.Component]:
+    """The add-files, add-URL and remove forms' components, by name."""
+    f: dict[str, gr.components.Component] = {}
+    with gr.Accordion("Add files", open=True):
+        f["upload"] = gr.File(label=f"{KINDS}, up to {MAX_UPLOAD_MB} MB each",
+                              file_count="multiple", file_types=UPLOAD_SUFFIXES, elem_id="upload")
+        f["add_btn"] = gr.Button("Add to the index", variant="primary")
+        f["added_html"], f["added_data"] = gr.HTML(elem_id="added"), gr.JSON(visible=False)
+    with gr.Accordion("Add a web page or PDF by URL", open=False):
+        with gr.Row(equal_height=True):
+            f["url_box"] = gr.Textbox(label="URL", placeholder="https://www.regjeringen.no/en/...", scale=5,
+                                      max_lines=1, elem_id="url")
+            f["url_btn"] = gr.Button("Fetch and add", variant="primary", scale=1, min_width=100)
+        f["url_html"], f["url_data"] = gr.HTML(elem_id="url-added"), gr.JSON(visible=False)
+    with gr.Accordion("Remove a document", open=False):
+        with gr.Row(equal_height=True):
+            f["choice"] = gr.Dropdown(label="Document", choices=[], scale=5, allow_custom_value=True,
+                                      elem_id="remove-choice")
+            f["remove_btn"] = gr.Button("Remove", variant="stop", scale=1, min_width=100)
+        f["removed_html"], f["removed_data"] = gr.HTML(), gr.JSON(visible=False)
+    return f
+
+
+def _show_sources(rows: list[dict]) -> tuple[str, gr.Dropdown]:
+    choices = [(f'{r["title"]} ({Path(r["source"]).name or r["source"]})', r["source"]) for r in rows]
+    return render_sources(rows), gr.Dropdown(choices=choices, value=None)
 
 
 def file_route(engine: Engine) -> APIRoute:
@@ -228,9 +250,9 @@ def serve(index: Path | None = None, host: str = "127.0.0.1", port: int = 7860) 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))  # fail now, not after the model has loaded
-    engine = Engine(index)
+    engine = Engine(config=Config.from_env(index))
     engine.embedder.encode(["warm up"])  # load the model now, so the first question is as fast as the rest
-    if (engine.root / "CURRENT").is_file():
+    if engine.has_index:
         engine.index
     demo = launch(engine, host, port, block=False)
     print(f"docqa is ready at http://{host}:{port} ({time.perf_counter() - t0:.1f} s to start; Ctrl-C stops it)",

@@ -1,9 +1,10 @@
-"""Start-up time of `docqa serve` and per-question latency as a person sees it in the browser.
+"""Start-up time of `docqa serve` and per-question latency: in the browser, and through the API.
 
     .venv/bin/python benchmarks/app_latency.py [--index DIR] [-n 10]
 
 Without --index it builds a fresh index of corpus/ in a temporary folder first (not timed).
-Latency is measured from pressing Enter to the answer being on the page, in headless Chromium.
+Latency is measured from pressing Enter to the answer being on the page, in headless Chromium,
+and as the round trip of `gradio_client`'s `/ask` (the first question of a fresh client apart).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def main() -> None:
                 break
         startup = time.perf_counter() - t0
         seconds, server_ms = measure(f"http://127.0.0.1:{port}/", questions)
+        api = measure_api(f"http://127.0.0.1:{port}/", questions)
     finally:
         server.terminate()
         server.wait(30)
@@ -67,6 +69,22 @@ def main() -> None:
     print(f"browser, Enter to answer on the page, {len(ms)} questions: median {statistics.median(ms):.0f} ms, "
           f"p90 {ms[int(0.9 * (len(ms) - 1))]:.0f} ms, max {ms[-1]:.0f} ms "
           f"(server-side answer: median {statistics.median(server_ms):.0f} ms)")
+    rest = sorted(s * 1000 for s in api[1:])
+    print(f"gradio_client /ask round trip, {len(api)} questions: first {api[0] * 1000:.0f} ms, "
+          f"then median {statistics.median(rest):.0f} ms, max {rest[-1]:.0f} ms")
+
+
+def measure_api(url: str, questions: list[str]) -> list[float]:
+    """Round-trip seconds of each question through a fresh `gradio_client` on the `/ask` endpoint."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    seconds = []
+    for q in questions:
+        t = time.perf_counter()
+        client.predict(q, api_name="/ask")
+        seconds.append(time.perf_counter() - t)
+    return seconds
 
 
 def measure(url: str, questions: list[str]) -> tuple[list[float], list[float]]:

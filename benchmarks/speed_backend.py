@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.evaluation.beir import corpus_documents, load_beir  # noqa: E402
 from index import onnx_backend as ob  # noqa: E402
-from index.embedder import Embedder, model_cache_dir  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
+from index.settings import Config  # noqa: E402
 from ingest.chunker import chunk_document, indexed_text  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "datasets" / "scifact"
@@ -77,7 +78,8 @@ def main() -> None:
     ap.add_argument("--variants", action="store_true", help="also try other int8 settings")
     args = ap.parse_args()
 
-    torch_emb = Embedder(backend="torch", batch_size=args.batch)
+    config = Config.from_env()
+    torch_emb = Embedder(config.model, args.batch, "torch", config.models_dir)
     texts = scifact_passages(args.n, torch_emb)
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores; {len(texts)} SciFact passages, batch torch {args.batch} / onnx {args.onnx_batch}, {args.threads} threads")
@@ -85,7 +87,7 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     torch_emb.load()
-    cache = model_cache_dir()
+    cache = config.models_dir
     files = {"onnx fp32": ob.onnx_path(cache, torch_emb.model_id, "fp32"),
              "onnx int8 (shipped: per-channel, MatMul)": ob.onnx_path(cache, torch_emb.model_id, "int8")}
     for (name, f), quant in zip(files.items(), ("fp32", "int8")):

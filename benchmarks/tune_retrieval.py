@@ -25,14 +25,13 @@ sys.path.insert(0, str(ROOT))
 
 from app.evaluation.beir import ensure_index, load_beir  # noqa: E402
 from app.evaluation.metrics import ir_metrics  # noqa: E402
-from index.search import fuse, rocchio  # noqa: E402
-from index.settings import SearchSettings  # noqa: E402
-from index.settings import Prf  # noqa: E402
-from index.settings import BuildSettings  # noqa: E402
-from index.bm25 import Bm25, passage_texts  # noqa: E402
+from feedback import Prf, prf_scores, rocchio  # noqa: E402 - benchmarks/feedback.py
+from index.bm25 import METHOD, Bm25, passage_texts  # noqa: E402
+from index.search import fuse  # noqa: E402
+from index.settings import BuildSettings, SearchSettings  # noqa: E402
 from ingest.chunker import indexed_text  # noqa: E402
 from ingest.records import Passage  # noqa: E402
-from index.store import Index, load_index  # noqa: E402
+from index.store import Index, current_version, load_index  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "datasets" / "scifact"
 DOCS = 100  # documents per query in the run
@@ -81,25 +80,27 @@ class Bench:
             texts = (passage_texts(self.index.passages, context) if title == "title"
                      else [passage_text(p, title) for p in self.index.passages])
             bm = Bm25.build(texts, k1=k1, b=b, method=method)
-            self.bm25_cache[key] = [bm.scores(q, prf) for q in self.queries]
+            self.bm25_cache[key] = [prf_scores(bm, q, prf) for q in self.queries]
         return self.bm25_cache[key]
 
     def run(self, retriever: str, s: SearchSettings, bm25: tuple = (1.5, 0.75, "lucene", "title", None),
-            blend: float = 0.0) -> float:
-        return float(np.mean(list(self.per_query(retriever, s, bm25, blend).values())))
+            blend: float = 0.0, feedback: tuple[float, int] = (0.0, 3)) -> float:
+        return float(np.mean(list(self.per_query(retriever, s, bm25, blend, feedback).values())))
 
     def per_query(self, retriever: str, s: SearchSettings, bm25: tuple = (1.5, 0.75, "lucene", "title", None),
-                  blend: float = 0.0) -> dict[str, float]:
-        """nDCG@10 of each judged query under one configuration."""
+                  blend: float = 0.0, feedback: tuple[float, int] = (0.0, 3)) -> dict[str, float]:
+        """nDCG@10 of each judged query under one configuration (`feedback`: Rocchio beta and
+        the number of top dense passages it moves the query towards)."""
+        beta, n_feedback = feedback
         bms = self.bm25_scores(*bm25) if retriever != "dense" else None
         run = {}
         for qi, qid in enumerate(self.qids):
             cands: dict[int, float] = {}
             if retriever != "bm25":
                 d = self.dense_all[qi]
-                if s.rocchio_beta > 0:
-                    top = np.argpartition(-d, s.rocchio_docs)[:s.rocchio_docs]
-                    q = rocchio(self.qvecs[qi], self.index.embeddings[top], s.rocchio_beta)
+                if beta > 0:
+                    top = np.argpartition(-d, n_feedback)[:n_feedback]
+                    q = rocchio(self.qvecs[qi], self.index.embeddings[top], beta)
                     d = self.index.embeddings @ q
                 di = np.argpartition(-d, s.depth)[:s.depth]
                 di = di[np.argsort(-d[di])]
@@ -145,7 +146,7 @@ def main() -> None:
     from app.engine import Engine
 
     data = load_beir(SCIFACT, "train")
-    if not (args.index / "CURRENT").exists():
+    if current_version(args.index) is None:
         print(f"building {args.index}: {ensure_index(Engine(args.index), data, progress=True)}")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.machine()}, {os.cpu_count()} "
           f"cores; SciFact train, {len(data.queries)} queries; command: python "
@@ -157,7 +158,7 @@ def main() -> None:
         engine = Engine(path)
         qids = list(data.queries)
         queries = [data.queries[q] for q in qids]
-        embedder = engine.embedder.for_settings(index.settings)
+        embedder = engine.embedder.for_backend(index.settings.backend)
         qvecs = embedder.encode(queries) if args.batched_queries else embedder.encode_queries(queries)
         return Bench(index, qids, queries, qvecs, data.qrels)
 
@@ -215,9 +216,9 @@ def main() -> None:
             b.run("hybrid", tuned, bm25=bm))
     for beta, n in ([(0.5, 3)] if args.quick else [(0.3, 3), (0.5, 3), (0.5, 5), (1.0, 5)]):
         add(f"  Rocchio beta={beta} docs={n}: dense alone",
-            b.run("dense", replace(base, rocchio_beta=beta, rocchio_docs=n)))
+            b.run("dense", base, feedback=(beta, n)))
         add(f"  Rocchio beta={beta} docs={n}: {how} w={w}",
-            b.run("hybrid", replace(tuned, rocchio_beta=beta, rocchio_docs=n)))
+            b.run("hybrid", tuned, feedback=(beta, n)))
     for depth, w2 in ([] if args.quick else [(100, 0.5), (300, 0.6), (300, 0.7), (300, 0.8)]):
         add(f"  zscore w={w2}, depth {depth}, BM25 k1=0.9 b=0.4",
             b.run("hybrid", replace(tuned, depth=depth, dense_weight=w2), bm25=(0.9, 0.4, "lucene", "title", None)))
@@ -242,10 +243,8 @@ def main() -> None:
 
 
 def _default_bm25() -> tuple:
-    from index import sparse
-
-    b = BuildSettings(model="")
-    return (b.bm25_k1, b.bm25_b, sparse.METHOD, "title", SearchSettings().prf, b.bm25_context)
+    b = BuildSettings()
+    return (b.bm25_k1, b.bm25_b, METHOD, "title", None, b.bm25_context)
 
 
 if __name__ == "__main__":

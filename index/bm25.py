@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -12,7 +11,7 @@ from bm25s.stopwords import STOPWORDS_EN
 import numpy as np
 import Stemmer
 
-from index.settings import BuildSettings, Prf
+from index.settings import BuildSettings
 from ingest.chunker import indexed_text
 from ingest.records import Passage
 
@@ -97,38 +96,9 @@ class Bm25:
             out[t] = max(float(np.log((self.n - df + 0.5) / (df + 0.5) + 1.0)), 0.05)
         return out
 
-    def scores(self, query: str, prf: Prf | None = None) -> np.ndarray:
+    def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for `query` (zeros when no term is known)."""
         terms = [t for t in tokenize([query])[0] if t in self.retriever.vocab_dict]
         if not terms or self.n == 0:
             return np.zeros(self.n, dtype=np.float32)
-        scores = np.asarray(self.retriever.get_scores(terms), dtype=np.float32)
-        return self.expanded(terms, scores, prf) if prf and prf.terms > 0 else scores
-
-    def expanded(self, terms: list[str], scores: np.ndarray, prf: Prf) -> np.ndarray:
-        """RM3-style pseudo-relevance feedback: the query plus the terms that weigh most in its
-        top passages (each passage's term weights scaled by its normalised score)."""
-        top = np.argsort(-scores)[:prf.docs]
-        top = top[scores[top] > 0]
-        if not len(top):
-            return scores
-        rows = self._by_doc[top]  # BM25 weight of every term in each feedback passage
-        w = scores[top] / scores[top].sum()
-        weights = np.asarray(rows.multiply(w[:, None]).sum(0)).ravel()
-        weights[[self.retriever.vocab_dict[t] for t in set(terms)]] = 0  # new terms only
-        new = np.argsort(-weights)[:prf.terms]
-        new = new[weights[new] > 0]
-        if not len(new):
-            return scores
-        expansion = (self._by_doc[:, new] @ (weights[new] / weights[new].sum())).astype(np.float32)
-        # mix on a common scale: the expansion is scaled to the query's own top score
-        scale = scores.max() / max(float(expansion.max()), 1e-9)
-        return (1 - prf.weight) * scores + prf.weight * scale * expansion
-
-    @cached_property
-    def _by_doc(self):  # noqa: ANN202 - scipy.sparse.csr_matrix, passages × terms
-        from scipy.sparse import csc_matrix
-
-        m = self.retriever.scores
-        return csc_matrix((m["data"], m["indices"], m["indptr"]),
-                          shape=(self.n, len(m["indptr"]) - 1)).tocsr()
+        return np.asarray(self.retriever.get_scores(terms), dtype=np.float32)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,16 +12,20 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.settings import BuildSettings
-from index.store import DocEntry, Index, IndexProblem, load_index, write_index, write_lock
+from index.store import DocEntry, Index, IndexProblem, current_version, load_index, write_index, write_lock
 from ingest.chunker import chunk_document, indexed_text
-from ingest.discover import DEFAULT_MAX_BYTES, discover
+from ingest.discover import DEFAULT_MAX_BYTES, Found, discover
+from ingest.fetch import is_url
 from ingest.loaders import LoadError, load_file
 from ingest.ocr import OcrSettings
+from ingest.reasons import first_line
 from ingest.records import Document, IngestReport, Passage
 
 Progress = Callable[[str, float], None]  # (message, fraction done)
-# a document's passages, their vectors, and their sentences' vectors (None in older indexes)
-Rows = tuple[list[Passage], np.ndarray, np.ndarray | None]
+# a document's passages, their vectors, and their sentences' vectors
+Rows = tuple[list[Passage], np.ndarray, np.ndarray]
+# (texts, spans, progress=) -> (vectors, span vectors): `Embedder.encode_spans` or a stand-in for it
+EncodeSpans = Callable[..., tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass
@@ -35,9 +39,22 @@ class Change:
 
 def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings: BuildSettings, *,
                  rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: bool = False, ocr: OcrSettings = OcrSettings()) -> IngestReport:
+                 progress: bool = False, encode: EncodeSpans | None = None,
+                 ocr: OcrSettings = OcrSettings()) -> IngestReport:
     """Ingest files and folders: files gone from a scanned folder are dropped from the index.
     Scanned PDF pages are read as `ocr` says."""
+    found, docs, skipped = load_paths(paths, max_bytes, ocr)
+    with write_lock(root):
+        old = _load_old(root, rebuild)
+        gone = gone_sources(found, [e.doc.source for e in (old.docs if old else [])])
+        return apply_change(root, old, Change(docs, gone, skipped), embedder, settings, progress=progress,
+                            encode=encode)
+
+
+def load_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES,
+               ocr: OcrSettings = OcrSettings()) -> tuple[Found, list[Document], dict[str, str]]:
+    """The files under `paths` (what was found), loaded (scanned PDF pages read as `ocr` says);
+    the ones that could not be, with why."""
     found = discover(list(paths), max_bytes)
     docs, skipped = [], dict(found.skipped)
     for f in found.files:
@@ -46,27 +63,28 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
         except LoadError as exc:
             skipped[str(f.resolve())] = str(exc)
         except Exception as exc:  # a parser bug on one odd file must not stop the others
-            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {exc})".splitlines()[0]
-    with write_lock(root):
-        old = _load_old(root, settings, rebuild)
-        present = {str(f.resolve()) for f in found.files} | set(found.skipped)
-        gone = {e.doc.source for e in (old.docs if old else [])
-                for r in found.roots
-                if _under(e.doc.source, r) and e.doc.source not in present}
-        return apply_change(root, old, Change(docs, gone, skipped), embedder, settings, progress=progress)
+            skipped[str(f.resolve())] = f"could not be read ({type(exc).__name__}: {first_line(exc)})"
+    return found, docs, skipped
+
+
+def gone_sources(found: Found, sources: Iterable[str]) -> set[str]:
+    """Indexed `sources` under a scanned folder that the scan no longer found."""
+    present = {str(f.resolve()) for f in found.files} | set(found.skipped)
+    return {s for s in sources for r in found.roots if _under(s, r) and s not in present}
 
 
 def update(root: Path, change: Change, embedder: Embedder, settings: BuildSettings, *,
-           progress: bool = False, rebuild: bool = False) -> IngestReport:
+           progress: bool = False, rebuild: bool = False, encode: EncodeSpans | None = None) -> IngestReport:
     """Apply a change (documents loaded elsewhere, e.g. uploads or URLs) under the writer lock;
     `rebuild` starts from an empty index instead of the current one."""
     with write_lock(root):
-        return apply_change(root, _load_old(root, settings, rebuild), change, embedder, settings,
-                            progress=progress)
+        return apply_change(root, _load_old(root, rebuild), change, embedder, settings,
+                            progress=progress, encode=encode)
 
 
 def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedder,
-                 settings: BuildSettings, *, progress: bool = False) -> IngestReport:
+                 settings: BuildSettings, *, progress: bool = False,
+                 encode: EncodeSpans | None = None) -> IngestReport:
     """Merge `change` into `old` and write a new version if anything changed."""
     report = IngestReport(skipped=dict(change.skipped))
     reuse = old is not None and old.settings.same_vectors(settings)  # else re-embed everything
@@ -74,6 +92,50 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
     kept: dict[str, Rows] = _rows_by_doc(old) if reuse else {}
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
+    fresh = plan_change(entries, kept, change, report, now)
+
+    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
+        fresh = [e.doc for e in entries.values()]
+    if old is not None and not report.changed and old.settings == settings:
+        return report
+    if old is None and not entries:  # nothing could be read: leave any previous index as it was
+        return report
+    unsplit: dict[str, str] = {}
+    new_rows = embed_documents(fresh, entries, embedder, settings, progress, unsplit, encode)
+    drop_unsplit(entries, report, unsplit)
+    kept.update(new_rows)
+    ordered = list(entries.values())
+    passages: list[Passage] = []
+    vectors: list[np.ndarray] = []
+    sentence_vectors: list[np.ndarray] = []
+    for e in ordered:
+        ps, vs, ss = kept[e.doc_id]
+        e.n_passages = len(ps)
+        passages.extend(ps)
+        vectors.append(vs)
+        sentence_vectors.append(ss)
+    dim = old.manifest["dim"] if reuse and old else embedder.dim
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+    sentences = np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32)
+    write_index(root, settings, ordered, passages, matrix, dim, sentences)
+    return report
+
+
+def drop_unsplit(entries: dict[str, DocEntry], report: IngestReport, unsplit: dict[str, str]) -> None:
+    """Documents the chunker refused are reported and left out; the other documents go on."""
+    for source, why in unsplit.items():
+        entries.pop(source)
+        for listed in (report.added, report.updated):
+            if source in listed:
+                listed.remove(source)
+        report.skipped[source] = why
+
+
+def plan_change(entries: dict[str, DocEntry], kept: Container[str], change: Change,
+                report: IngestReport, now: str) -> list[Document]:
+    """Apply `change` to `entries` (source -> entry, updated in place) and fill `report`; the
+    documents to chunk and embed. `kept`: doc ids whose rows the index already holds. Shared by
+    the local index and any other store, so all decide alike what an ingest adds, updates or drops."""
     for source in sorted(change.remove):
         entry = entries.pop(source, None)
         if entry is not None:
@@ -109,44 +171,15 @@ def apply_change(root: Path, old: Index | None, change: Change, embedder: Embedd
         if doc.warnings:
             report.warnings[doc.source] = list(doc.warnings)
 
-    if old is not None and not reuse:  # settings changed: everything is re-chunked and re-embedded
-        fresh = [e.doc for e in entries.values()]
-    if old is not None and not report.changed and old.settings == settings:
-        return report
-    if old is None and not entries:  # nothing could be read: leave any previous index as it was
-        return report
-    unsplit: dict[str, str] = {}
-    new_rows = _embed(fresh, entries, embedder, settings, progress, unsplit)
-    for source, why in unsplit.items():  # reported and left out; the other documents go on
-        entries.pop(source)
-        for listed in (report.added, report.updated):
-            if source in listed:
-                listed.remove(source)
-        report.skipped[source] = why
-    kept.update(new_rows)
-    ordered = list(entries.values())
-    passages: list[Passage] = []
-    vectors: list[np.ndarray] = []
-    sentence_vectors: list[np.ndarray | None] = []
-    for e in ordered:
-        ps, vs, ss = kept[e.doc_id]
-        e.n_passages = len(ps)
-        passages.extend(ps)
-        vectors.append(vs)
-        sentence_vectors.append(ss)
-    dim = old.manifest["dim"] if reuse and old else embedder.dim
-    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
-    # an index from before sentence vectors keeps none until it is rebuilt
-    sentences = (None if any(s is None for s in sentence_vectors)
-                 else np.concatenate(sentence_vectors) if sentence_vectors else np.zeros((0, dim), np.float32))
-    write_index(root, settings, ordered, passages, matrix, dim, sentences)
-    return report
+    return fresh
 
 
-def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
-           settings: BuildSettings, progress: bool, unsplit: dict[str, str]) -> dict[str, Rows]:
+def embed_documents(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedder,
+                    settings: BuildSettings, progress: bool, unsplit: dict[str, str],
+                    encode: EncodeSpans | None = None) -> dict[str, Rows]:
     """Passages of `docs` with their vectors and their sentences' vectors (one model pass);
-    documents the chunker refuses go to `unsplit` (source -> reason) instead."""
+    documents the chunker refuses go to `unsplit` (source -> reason) instead. `encode` replaces
+    the embedder's own `encode_spans` (e.g. `index.ray_embed`, on a Ray cluster)."""
     embedder = embedder.for_settings(settings)  # the backend the manifest will record
     by_doc: dict[str, list[Passage]] = {}
     for doc in docs:
@@ -163,7 +196,7 @@ def _embed(docs: list[Document], entries: dict[str, DocEntry], embedder: Embedde
         shift = len(text) - len(p.text) - p.start
         texts.append(text)
         spans.append([(s + shift, e + shift) for s, e in p.sentences])
-    vecs, svecs = embedder.encode_spans(texts, spans, progress=progress)
+    vecs, svecs = (encode or embedder.encode_spans)(texts, spans, progress=progress)
     out, i, j = {}, 0, 0
     for doc_id, ps in by_doc.items():
         n_s = sum(len(p.sentences) for p in ps)
@@ -182,15 +215,14 @@ def _rows_by_doc(index: Index) -> dict[str, Rows]:
         sent_rows.setdefault(p.doc_id, []).extend(range(k, k + len(p.sentences)))
         k += len(p.sentences)
     sv = index.sentences
-    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], None if sv is None else sv[:0])
-                            for d in index.docs}
-    out.update({d: ([index.passages[i] for i in r], index.embeddings[r],
-                    None if sv is None else sv[sent_rows[d]]) for d, r in rows.items()})
+    out: dict[str, Rows] = {d.doc_id: ([], index.embeddings[:0], sv[:0]) for d in index.docs}
+    out.update({d: ([index.passages[i] for i in r], index.embeddings[r], sv[sent_rows[d]])
+                for d, r in rows.items()})
     return out
 
 
-def _load_old(root: Path, settings: BuildSettings, rebuild: bool) -> Index | None:
-    if rebuild or not (root / "CURRENT").exists():
+def _load_old(root: Path, rebuild: bool) -> Index | None:
+    if rebuild or current_version(root) is None:
         return None
     try:
         return load_index(root)
@@ -211,4 +243,4 @@ def _new_id(doc: Document, taken: set[str]) -> str:
 
 
 def _under(source: str, root: Path) -> bool:
-    return not re.match(r"^[a-z]+://", source) and Path(source).is_relative_to(root)
+    return not is_url(source) and Path(source).is_relative_to(root)

@@ -2,8 +2,9 @@
 
 Three backends give the same vectors up to rounding: `torch` (sentence-transformers),
 `onnx` (the same model exported to ONNX, fp32) and `onnx-int8` (its weights
-quantised to int8, faster on CPU). The backend is chosen by `DOCQA_BACKEND` and
-recorded in the index manifest; queries use the index's backend (`for_settings`).
+quantised to int8, faster on CPU). The backend is chosen by the configuration
+(`index.settings.Config`) and recorded in the index manifest; queries use the index's
+backend (`for_backend`).
 """
 
 from __future__ import annotations
@@ -16,27 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
+from index.settings import DEFAULT_BACKEND, DEFAULT_INDEX, DEFAULT_MODEL, BuildSettings, Config, \
+    check_backend, models_dir_beside
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-BACKENDS = ("torch", "onnx", "onnx-int8")
-DEFAULT_BACKEND = "onnx-int8"  # ~2.7× torch on this CPU; SciFact nDCG@10 hybrid +0.007, dense −0.006 (RESULTS.md)
 Span = tuple[int, int]
-
-
-def model_name(model: str | None = None) -> str:
-    """The model asked for: `model`, else `DOCQA_MODEL`, else the bundled MiniLM."""
-    return model or os.environ.get("DOCQA_MODEL") or DEFAULT_MODEL
-
-
-def backend_name(backend: str | None = None) -> str:
-    """The backend asked for: `backend`, else `DOCQA_BACKEND`, else the default."""
-    name = backend or os.environ.get("DOCQA_BACKEND") or DEFAULT_BACKEND
-    if name not in BACKENDS:
-        raise ValueError(f"unknown embedding backend {name!r}; choose one of {', '.join(BACKENDS)}")
-    return name
 
 
 def resolve_model(name: str) -> Path:
@@ -51,35 +39,35 @@ def resolve_model(name: str) -> Path:
     return path.resolve()
 
 
-def model_cache_dir(index_root: Path | None = None) -> Path:
-    """Where exported ONNX models live: `DOCQA_MODELS`, else `models/` beside the index dir
-    (`index_root`, else the configured one)."""
-    from index.settings import index_dir
-
-    env = os.environ.get("DOCQA_MODELS")
-    return Path(env) if env else (index_root or index_dir()).resolve().parent / "models"
-
-
 class Embedder:
     """Loads the model on first use; the tokenizer alone loads fast for token counting."""
 
-    def __init__(self, model: str | None = None, batch_size: int | None = None, backend: str | None = None,
-                 cache_dir: Path | None = None) -> None:
-        self.model_id = model_name(model)
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int | None = None,
+                 backend: str = DEFAULT_BACKEND, cache_dir: Path | None = None, threads: int = 0) -> None:
+        self.model_id = model
         self.path = resolve_model(self.model_id)
         self.batch_size = batch_size  # None: the backend's own (torch 32, ONNX onnx_backend.BATCH_SIZE)
-        self.backend = backend_name(backend)
-        self.cache_dir = cache_dir
+        self.backend = check_backend(backend)
+        self.cache_dir = cache_dir or models_dir_beside(DEFAULT_INDEX)  # exported ONNX models
+        self.threads = threads  # ONNX intra-op threads; 0: the runner's default
         self._siblings: dict[str, Embedder] = {self.backend: self}
 
-    def for_settings(self, settings) -> Embedder:  # noqa: ANN001 - BuildSettings (avoids an import cycle)
-        """An embedder with the backend an index was built with (shared, loaded once)."""
-        backend = getattr(settings, "backend", self.backend)
+    @classmethod
+    def from_config(cls, config: Config, batch_size: int | None = None) -> Embedder:
+        """The embedder a configuration asks for (model, backend, threads, model cache)."""
+        return cls(config.model, batch_size, config.backend, config.models_dir, config.threads)
+
+    def for_backend(self, backend: str) -> Embedder:
+        """An embedder of the same model with `backend` (shared, loaded once)."""
         if backend not in self._siblings:
-            sib = Embedder(self.model_id, self.batch_size, backend, self.cache_dir)
+            sib = Embedder(self.model_id, self.batch_size, backend, self.cache_dir, self.threads)
             sib._siblings = self._siblings
             self._siblings[backend] = sib
         return self._siblings[backend]
+
+    def for_settings(self, settings: BuildSettings) -> Embedder:
+        """An embedder with the backend an index was built with (`settings`: its build settings)."""
+        return self.for_backend(settings.backend)
 
     @cached_property
     def model(self):  # noqa: ANN201 - SentenceTransformer, imported lazily (slow import)
@@ -95,10 +83,10 @@ class Embedder:
         from index.onnx_backend import BATCH_SIZE, OnnxEncoder, export, onnx_path
 
         quant = "int8" if self.backend == "onnx-int8" else "fp32"
-        path = onnx_path(self.cache_dir or model_cache_dir(), self.model_id, quant)
+        path = onnx_path(self.cache_dir, self.model_id, quant)
         if not path.is_file():
             export(self.path, path, quant)
-        return OnnxEncoder(path, self.path, batch_size=self.batch_size or BATCH_SIZE)
+        return OnnxEncoder(path, self.path, threads=self.threads or None, batch_size=self.batch_size or BATCH_SIZE)
 
     def load(self) -> None:
         """Load the active backend now (so later timings measure work, not loading)."""

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 candidates, fused.
+"""Hybrid retrieval: dense and BM25 candidates from a store (`index.protocol`), fused.
 
 Fusion is a weighted sum of each retriever's scores after normalisation over its
 own candidates (`SearchSettings.fusion`: z-score or min-max), or reciprocal-rank
@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from functools import cached_property
+from typing import Literal, get_args
 
 import faiss
 import numpy as np
 
+from index.protocol import Candidates, Store
 from index.settings import SearchSettings
 from index.store import Index
 from ingest.records import Passage
 
 Retriever = Literal["hybrid", "dense", "bm25"]
+RETRIEVERS: tuple[Retriever, ...] = get_args(Retriever)
 
 
 @dataclass(frozen=True)
@@ -87,14 +90,6 @@ def fuse(dense_ranked: list[int], bm25_ranked: list[int], score_rows: ScoreRows,
     return weighted_fusion(items.tolist(), [dense, bm25], [w, 1.0 - w], settings.fusion)
 
 
-def rocchio(query_vec: np.ndarray, feedback: np.ndarray, beta: float) -> np.ndarray:
-    """The query vector moved towards the centroid of feedback vectors, unit length again."""
-    if beta <= 0 or len(feedback) == 0:
-        return query_vec
-    v = query_vec + beta * feedback.mean(0)
-    return (v / np.linalg.norm(v)).astype(np.float32)
-
-
 def top_k(scores: np.ndarray, k: int) -> list[int]:
     """Indices of the `k` highest scores, best first; ties broken by lower index."""
     k = min(k, len(scores))
@@ -107,33 +102,64 @@ def top_k(scores: np.ndarray, k: int) -> list[int]:
     return part[np.lexsort((part, -scores[part]))][:k].tolist()
 
 
-def search(index: Index, query: str, query_vec: np.ndarray, k: int = 10,
+def search(index: Store, query: str, query_vec: np.ndarray, k: int = 10,
            retriever: Retriever = "hybrid", settings: SearchSettings = SearchSettings()) -> list[Hit]:
-    """The `k` best passages for one query, each with dense and BM25 evidence."""
-    n = len(index.passages)
-    if n == 0:
+    """The `k` best passages for one query, each with dense and BM25 evidence.
+
+    The store (the local index or Milvus) only fetches candidates and scores; ranking and
+    fusion happen here, so every store answers alike.
+    """
+    q = candidates(index, query)
+    if q.size() == 0:
         return []
     depth = max(settings.depth, k)
-    dense_ranked, dense_top = _faiss_top(index, query_vec, depth) if retriever != "bm25" else ([], [])
-    if retriever != "bm25" and settings.rocchio_beta > 0 and dense_ranked:
-        query_vec = rocchio(query_vec, index.embeddings[dense_ranked[:settings.rocchio_docs]],
-                            settings.rocchio_beta)
-        dense_ranked, dense_top = _faiss_top(index, query_vec, depth)
-    bm25_scores = index.bm25.scores(query, settings.prf)
-    bm25_ranked = [i for i in top_k(bm25_scores, depth) if bm25_scores[i] > 0] if retriever != "dense" else []
+    dense_ranked, dense_top = q.dense(query_vec, depth) if retriever != "bm25" else ([], [])
+    bm25_ranked, bm25_top = q.bm25(depth) if retriever != "dense" else ([], [])
     if retriever == "dense":
         order = dict(zip(dense_ranked, dense_top))
     elif retriever == "bm25":
-        order = {i: float(bm25_scores[i]) for i in bm25_ranked}
+        order = dict(zip(bm25_ranked, bm25_top))
     else:
-        order = fuse(dense_ranked, bm25_ranked,
-                     lambda rows: (index.embeddings[rows] @ query_vec, bm25_scores[rows]), settings)
+        order = fuse(dense_ranked, bm25_ranked, lambda rows: q.scores(rows, query_vec), settings)
     ranked = sorted(order, key=lambda i: (-order[i], i))[:k]
-    dense_of = (index.embeddings[ranked] @ query_vec).tolist()
+    dense_of, bm25_of = q.scores(np.asarray(ranked, dtype=np.int64), query_vec)
     d_rank = {i: r for r, i in enumerate(dense_ranked, 1)}
     b_rank = {i: r for r, i in enumerate(bm25_ranked, 1)}
-    return [Hit(i, index.passages[i], order[i], float(d), d_rank.get(i), float(bm25_scores[i]),
-                b_rank.get(i)) for i, d in zip(ranked, dense_of)]
+    return [Hit(i, q.passage(i), order[i], float(d), d_rank.get(i), float(b), b_rank.get(i))
+            for i, d, b in zip(ranked, dense_of.tolist(), bm25_of.tolist())]
+
+
+def candidates(index: Store, query: str) -> Candidates:
+    """One query's view of a store: the local index's, or the store's own (`Store.candidates`)."""
+    return LocalCandidates(index, query) if isinstance(index, Index) else index.candidates(query)
+
+
+class LocalCandidates:
+    """Candidates from the in-memory index: FAISS for dense, bm25s scores every passage once."""
+
+    def __init__(self, index: Index, query: str) -> None:
+        self.index, self.query = index, query
+
+    @cached_property
+    def _bm25(self) -> np.ndarray:
+        return self.index.bm25.scores(self.query)
+
+    def size(self) -> int:
+        return len(self.index.passages)
+
+    def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
+        return _faiss_top(self.index, query_vec, depth)
+
+    def bm25(self, depth: int) -> tuple[list[int], list[float]]:
+        scores = self._bm25
+        ranked = [i for i in top_k(scores, depth) if scores[i] > 0]
+        return ranked, scores[ranked].tolist()
+
+    def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.index.embeddings[rows] @ query_vec, self._bm25[rows]
+
+    def passage(self, row: int) -> Passage:
+        return self.index.passages[row]
 
 
 def _faiss_top(index: Index, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:

@@ -37,8 +37,6 @@ from index.bm25 import Bm25, passage_texts
 from ingest.records import Document, Passage, Region
 
 log = logging.getLogger(__name__)
-# What a manifest written before a setting existed was built with.
-LEGACY_SETTINGS = {"backend": "torch", "bm25_k1": 0.9, "bm25_b": 0.4, "bm25_context": 0}
 
 
 class IndexProblem(RuntimeError):
@@ -86,8 +84,7 @@ class Index:
     dense: faiss.Index
     bm25: Bm25
     manifest: dict[str, Any]
-    # one unit row per sentence, passages in order (float16); None in indexes built without them
-    sentences: np.ndarray | None = None
+    sentences: np.ndarray  # one unit row per sentence, passages in order (float16)
     doc_by_id: dict[str, DocEntry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,10 +94,8 @@ class Index:
     def _sentence_starts(self) -> np.ndarray:
         return np.concatenate([[0], np.cumsum([len(p.sentences) for p in self.passages])]).astype(int)
 
-    def sentence_vectors(self, row: int) -> np.ndarray | None:
-        """Unit vectors of passage `row`'s sentences, made at ingest (None if the index has none)."""
-        if self.sentences is None:
-            return None
+    def sentence_vectors(self, row: int) -> np.ndarray:
+        """Unit vectors of passage `row`'s sentences, made at ingest."""
         return self.sentences[self._sentence_starts[row]:self._sentence_starts[row + 1]]
 
 
@@ -126,7 +121,7 @@ def build_dense(embeddings: np.ndarray, threshold: int = HNSW_THRESHOLD) -> fais
 
 
 def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passages: list[Passage],
-                embeddings: np.ndarray, dim: int, sentences: np.ndarray | None = None) -> Path:
+                embeddings: np.ndarray, dim: int, sentences: np.ndarray) -> Path:
     """Write a complete new version beside the live one, then make it live."""
     root.mkdir(parents=True, exist_ok=True)
     version = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -135,8 +130,7 @@ def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passa
     _write_jsonl(tmp / "documents.jsonl", (d.to_dict() for d in docs))
     _write_jsonl(tmp / "passages.jsonl", (p.to_dict() for p in passages))
     np.save(tmp / "embeddings.npy", embeddings.astype(np.float32))
-    if sentences is not None:  # half precision: only compared to rank a few sentences
-        np.save(tmp / "sentences.npy", sentences.astype(np.float16))
+    np.save(tmp / "sentences.npy", sentences.astype(np.float16))  # half: only ranks a few sentences
     faiss.write_index(build_dense(embeddings), str(tmp / "dense.faiss"))
     own = passage_texts(passages, 0) if settings.bm25_context else None  # the passages alone
     Bm25.build(passage_texts(passages, settings.bm25_context), k1=settings.bm25_k1, b=settings.bm25_b,
@@ -161,19 +155,37 @@ def write_index(root: Path, settings: BuildSettings, docs: list[DocEntry], passa
     return final
 
 
+def current_version(root: Path) -> str | None:
+    """Name of the live version of the index at `root`; None when there is no index yet."""
+    try:
+        return (root / "CURRENT").read_text().strip() or None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """The live version's manifest, without loading or verifying the index."""
+    version = current_version(root)
+    if version is None:
+        raise IndexProblem(f"no index at {root}: run `docqa ingest` first")
+    try:
+        return json.loads((root / version / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise IndexProblem(f"index manifest at {root / version} is unreadable ({type(exc).__name__}: {exc})") from exc
+
+
 def load_index(root: Path, settings: BuildSettings | None = None, verify: bool = True) -> Index:
     """Load the live version; refuse a missing, corrupt or mismatched index with a clear message."""
-    current = root / "CURRENT"
     for _ in range(5):
-        if not current.is_file():
+        version = current_version(root)
+        if version is None:
             raise IndexProblem(f"no index at {root}: run `docqa ingest` first")
-        version = current.read_text().strip()
         try:
             return _load_version(root, root / version, settings, verify)
         except IndexProblem:
             # A writer may have swapped CURRENT and removed this version while we read it:
             # that is not damage, so read the new live version instead.
-            if not current.is_file() or current.read_text().strip() == version:
+            if current_version(root) in (None, version):
                 raise
     raise IndexProblem(f"the index at {root} kept changing while it was read; try again")
 
@@ -184,7 +196,7 @@ def _load_version(root: Path, path: Path, settings: BuildSettings | None, verify
     try:
         manifest = json.loads((path / "manifest.json").read_text())
         fmt, model, checksums = manifest["format_version"], manifest["model"], dict(manifest["checksums"])
-        dim, stored = int(manifest["dim"]), BuildSettings(**{**LEGACY_SETTINGS, **manifest["settings"]})
+        dim, stored = int(manifest["dim"]), BuildSettings(**manifest["settings"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexProblem(f"index manifest at {path} is unreadable ({type(exc).__name__}: {exc}); "
                            f"{rebuild}") from exc
@@ -205,14 +217,14 @@ def _load_version(root: Path, path: Path, settings: BuildSettings | None, verify
         docs = [DocEntry.from_dict(d) for d in _read_jsonl(path / "documents.jsonl")]
         passages = [Passage.from_dict(p) for p in _read_jsonl(path / "passages.jsonl")]
         embeddings = np.load(path / "embeddings.npy")
-        sentences = np.load(path / "sentences.npy") if (path / "sentences.npy").is_file() else None
+        sentences = np.load(path / "sentences.npy")
         dense = faiss.read_index(str(path / "dense.faiss"))
         bm25 = Bm25.load(path / "bm25", len(passages))
     except Exception as exc:  # any damage left after checksums: say how to recover
         raise IndexProblem(f"index at {path} cannot be read ({type(exc).__name__}: {exc}); {rebuild}") from exc
     if embeddings.shape != (len(passages), dim) or dense.ntotal != len(passages):
         raise IndexProblem(f"index at {path} is inconsistent; {rebuild}")
-    if sentences is not None and sentences.shape != (sum(len(p.sentences) for p in passages), dim):
+    if sentences.shape != (sum(len(p.sentences) for p in passages), dim):
         raise IndexProblem(f"index at {path} is inconsistent (sentence vectors); {rebuild}")
     return Index(path, stored, docs, passages, embeddings, dense, bm25, manifest, sentences)
 

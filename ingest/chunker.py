@@ -47,7 +47,7 @@ def chunk_document(
                 doc_id=doc_id, title=title, source=doc.source, start=start, end=end,
                 text=doc.text[start:end], section=heading,
                 page_start=doc.page_at(start), page_end=doc.page_at(end - 1),
-                sentences=tuple(spans[first:last + 1]), published=doc.published,
+                sentences=tuple(spans[first:last + 1]),
             ))
     return passages
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.loaders import kind_of, unsupported
+from ingest.reasons import too_large
 
 DEFAULT_MAX_BYTES = 50_000_000  # files and downloads alike (`docqa ingest --max-mb`)
 SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"  # the article docqa ships with
@@ -64,13 +65,6 @@ def _consider(path: Path, found: Found, max_bytes: int, root: Path | None) -> No
         found.skipped[key] = f"cannot read: {exc.strerror}"
         return
     if size > max_bytes:
-        got, limit = _mb(size), _mb(max_bytes)
-        if got == limit:  # rounded alike: give the exact counts
-            got, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
-        found.skipped[key] = f"too large ({got} > limit {limit})"
+        found.skipped[key] = too_large(size, max_bytes)
         return
     found.files.append(path)
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n:,} bytes"

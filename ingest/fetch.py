@@ -15,8 +15,8 @@ import httpx
 from ingest.decode import DecodeError
 from ingest.discover import DEFAULT_MAX_BYTES
 from ingest.loaders import LoadError, load_bytes
-from ingest.records import Document, IngestReport
-from ingest.related import RelatedSource
+from ingest.reasons import first_line, too_large
+from ingest.records import Document, RelatedSource
 
 DEFAULT_TIMEOUT = 20.0  # seconds, for connecting, each read, and the whole body
 MAX_REDIRECTS = 5
@@ -71,9 +71,9 @@ def fetch(url: str, listed: RelatedSource | None = None, *, client: httpx.Client
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
         raise FetchError(f"invalid URL ({exc})") from None
     except (httpx.ConnectError, httpx.ProxyError) as exc:
-        raise FetchError(f"unreachable (network error: {_first_line(exc)})") from None
+        raise FetchError(f"unreachable (network error: {first_line(exc)})") from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"network error: {_first_line(exc)}") from None
+        raise FetchError(f"network error: {first_line(exc)}") from None
     listed = listed or RelatedSource(url)
     meta = {"title": listed.title, "publisher": listed.publisher, "url": final}
     try:
@@ -83,17 +83,6 @@ def fetch(url: str, listed: RelatedSource | None = None, *, client: httpx.Client
     if doc.published is None and listed.published:  # the page states no date: use the list's
         doc = replace(doc, published=listed.published)
     return doc
-
-
-def merge_reports(*reports: IngestReport) -> IngestReport:
-    """One report for a run that ingested files and URLs separately."""
-    out = IngestReport()
-    for r in reports:
-        for name in ("added", "updated", "unchanged", "removed"):
-            getattr(out, name).extend(getattr(r, name))
-        out.skipped.update(r.skipped)
-        out.warnings.update(r.warnings)
-    return out
 
 
 def _client(timeout: float) -> httpx.Client:
@@ -115,12 +104,12 @@ def _get(client: httpx.Client, url: str, timeout: float, max_bytes: int) -> tupl
             raise FetchError(f"not a text document (content type {ctype})")
         length = r.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_bytes:
-            raise FetchError(_too_large(int(length), max_bytes))
+            raise FetchError(too_large(int(length), max_bytes))
         body = bytearray()
         for chunk in r.iter_bytes():
             body += chunk
             if len(body) > max_bytes:
-                raise FetchError(_too_large(None, max_bytes))
+                raise FetchError(too_large(None, max_bytes))
             if time.monotonic() > deadline:
                 raise FetchError(f"timed out after {timeout:g} s (body still arriving)")
         data = bytes(body)
@@ -137,16 +126,3 @@ def _sniff(data: bytes, ctype: str) -> str:
     if head.startswith((b"<!doctype html", b"<html")):
         return "html"
     raise FetchError(f"not a text document (content type {ctype or 'missing'})")
-
-
-def _too_large(size: int | None, limit: int) -> str:
-    got = f"{_mb(size)} > " if size else "over the "
-    return f"too large ({got}limit {_mb(limit)})"
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from ingest.parsed import first_line
+from ingest.reasons import first_line
 
 DEFAULT_LANG = "eng+nor"
 DPI = 300  # Tesseract reads body text best at about 300 dpi
@@ -47,10 +47,11 @@ class OcrSettings:
     cache_dir: Path | None = None
     progress: bool = False  # a progress bar per page on stderr
 
-    def beside(self, index_root: Path, progress: bool = False) -> OcrSettings:
-        """These settings for an ingest into `index_root`: cached in `ocr/` beside it (unless a cache
-        is named already), with a progress bar when `progress`."""
-        return replace(self, cache_dir=self.cache_dir or cache_beside(index_root), progress=progress)
+    def beside(self, home: Path, progress: bool = False) -> OcrSettings:
+        """These settings for an ingest into an index whose local files live in `home` (the folder
+        holding the index directory or Milvus Lite file): cached in `home/ocr/` (unless a cache is
+        named already), with a progress bar when `progress`."""
+        return replace(self, cache_dir=self.cache_dir or home / "ocr", progress=progress)
 
 
 @dataclass
@@ -60,11 +61,6 @@ class OcrResult:
     text: dict[int, str] = field(default_factory=dict)
     recognised: list[int] = field(default_factory=list)  # pages Tesseract read in this run
     cached: list[int] = field(default_factory=list)  # pages taken from the cache
-
-
-def cache_beside(index_root: Path) -> Path:
-    """The OCR cache for an index: `ocr/` beside the index directory, like the models folder."""
-    return index_root.resolve().parent / "ocr"
 
 
 def check_languages(lang: str) -> None:

@@ -12,7 +12,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 
-from ingest.parsed import Block, Parsed, blocks_part, first_line, join_parts
+from ingest.parsed import Block, Parsed, blocks_part, join_parts
+from ingest.reasons import first_line
 from ingest.records import Region
 
 OFFICE_KINDS = {"docx": "Word", "odt": "OpenDocument text", "pptx": "PowerPoint", "epub": "EPUB"}

@@ -66,8 +66,3 @@ def page_list(pages: list[int]) -> str:
         else:
             runs.append([p])
     return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
-
-
-def first_line(exc: BaseException) -> str:
-    """An exception's message cut to one short line (its type name when it has none)."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]

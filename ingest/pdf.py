@@ -7,7 +7,8 @@ import logging
 import re
 
 from ingest.ocr import OcrSettings, OcrUnavailable, ocr_pdf_pages
-from ingest.parsed import Parsed, first_line, page_list
+from ingest.parsed import Parsed, page_list
+from ingest.reasons import first_line
 from ingest.records import Region
 
 

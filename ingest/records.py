@@ -66,7 +66,6 @@ class Passage:
     page_start: int | None
     page_end: int | None
     sentences: tuple[tuple[int, int], ...]  # absolute spans in the document text
-    published: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -76,6 +75,17 @@ class Passage:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Passage:
         return cls(**{**d, "sentences": tuple(tuple(s) for s in d["sentences"])})
+
+
+@dataclass(frozen=True)
+class RelatedSource:
+    """A document listed by URL (corpus/related.toml). Its title and publisher win over the
+    page's own; its date is used only when the page states none."""
+
+    url: str
+    title: str | None = None
+    publisher: str | None = None
+    published: str | None = None  # ISO date
 
 
 @dataclass
@@ -92,3 +102,13 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+    def merge(self, *others: IngestReport) -> IngestReport:
+        """One report for a run that ingested in several steps (e.g. files, then URLs)."""
+        out = IngestReport()
+        for r in (self, *others):
+            for name in ("added", "updated", "unchanged", "removed"):
+                getattr(out, name).extend(getattr(r, name))
+            out.skipped.update(r.skipped)
+            out.warnings.update(r.warnings)
+        return out

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.discover import default_corpus
+from ingest.fetch import is_url
+from ingest.records import RelatedSource
 
 RELATED_FILE = Path("corpus") / "related.toml"
 
 
 class RelatedError(ValueError):
     """The list cannot be read; the message says where and why, in one line."""
-
-
-@dataclass(frozen=True)
-class RelatedSource:
-    """One listed document. Its title and publisher win over the page's own; its date is
-    used only when the page states none."""
-
-    url: str
-    title: str | None = None
-    publisher: str | None = None
-    published: str | None = None  # ISO date
 
 
 def read_related(path: Path | None = None) -> list[RelatedSource]:
@@ -39,7 +29,7 @@ def read_related(path: Path | None = None) -> list[RelatedSource]:
     out = []
     for i, entry in enumerate(data.get("document", []), 1):
         url = str(entry.get("url", "")).strip() if isinstance(entry, dict) else ""
-        if not url.startswith(("http://", "https://")):
+        if not is_url(url):
             raise RelatedError(f"{path}: document {i} needs an http(s) url")
         out.append(RelatedSource(url, _text(entry.get("title")), _text(entry.get("publisher")),
                                  _date(entry.get("published"), path, i)))

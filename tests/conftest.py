@@ -40,8 +40,9 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def embedder():
     from index.embedder import Embedder
+    from index.settings import Config
 
-    return Embedder()
+    return Embedder.from_config(Config.from_env())
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +50,6 @@ def article_engine(tmp_path_factory: pytest.TempPathFactory, embedder):
     """An engine over an index of the shipped corpus, built once per test session."""
     from app.engine import Engine
 
-    engine = Engine(tmp_path_factory.mktemp("article-index"))
-    engine.embedder = embedder
+    engine = Engine(tmp_path_factory.mktemp("article-index"), embedder=embedder)
     engine.ingest([CORPUS])
     return engine

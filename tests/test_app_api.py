@@ -43,8 +43,7 @@ def app_engine(tmp_path_factory: pytest.TempPathFactory, embedder):
     """An engine over its own copy of the article index (tests here add and remove documents)."""
     from app.engine import Engine
 
-    engine = Engine(tmp_path_factory.mktemp("app-data") / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path_factory.mktemp("app-data") / "index", embedder=embedder)
     engine.ingest([CORPUS])
     return engine
 
@@ -112,15 +111,41 @@ def test_ask_refuses_an_empty_question_with_the_reason(client) -> None:
         client.predict(" \n ", api_name="/ask")
 
 
-def test_check_gives_a_verdict_with_cited_evidence(client, app_engine) -> None:
+def test_check_gives_each_verdict_with_cited_evidence(client, app_engine) -> None:
     supported = client.predict("The European Defence Fund was established in 2021.", api_name="/check")
     assert supported["verdict"] == "supported" and supported["label"] == "supported by the sources"
-    ev = supported["evidence"][0]
-    assert app_engine.index.doc_by_id[ev["doc_id"]].doc.text[ev["start"]:ev["end"]] == ev["sentence"]
-    assert "2021" in ev["sentence"]
+    c = supported["evidence"][0]["citation"]
+    assert app_engine.index.doc_by_id[c["doc_id"]].doc.text[c["start"]:c["end"]] == c["quote"]
+    assert "2021" in c["quote"]
+    contradicted = client.predict("The European Defence Fund was established in 2019.", api_name="/check")
+    assert contradicted["verdict"] == "contradicted"
+    assert contradicted["reason"] == "the source says 2021, not 2019 [1]"
+    assert contradicted["evidence"][0]["conflicts"] == [{"kind": "year", "source": "2021", "claim": "2019"}]
     assert client.predict("Norway joined PESCO in 2021.", api_name="/check")["verdict"] == "related"
     assert client.predict("Bananas are the most popular fruit in Norway.", api_name="/check")["verdict"] == \
         "not_found"
+
+
+def test_check_endpoint_returns_the_same_json_as_the_command_line(client, app_engine, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from app import cli
+
+    claim = "Norway has contributed to five military operations."
+    monkeypatch.setattr(cli, "_engine", lambda index: app_engine)
+    printed = json.loads(CliRunner().invoke(cli.cli, ["check", claim, "--json"]).stdout)
+    served = client.predict(claim, api_name="/check")
+    for d in (printed, served):
+        d.pop("latency_ms")
+        for e in d["evidence"]:
+            e["support"] = round(e["support"], 2)  # int8 vectors shift with what is encoded beside them
+        d["support"] = round(d["support"], 2)
+    assert served == printed and served["verdict"] == "contradicted" and "three" in served["reason"]
+
+
+def test_check_refuses_an_empty_claim_with_the_reason(client) -> None:
+    with pytest.raises(Exception, match="the claim is empty"):
+        client.predict(" \n ", api_name="/check")
 
 
 def test_upload_a_pdf_ask_it_then_remove_it(client, app_engine, tmp_path: Path) -> None:
@@ -310,7 +335,7 @@ def test_add_uploads_limits_size_count_and_type(app_engine, tmp_path: Path) -> N
     odd.write_bytes(b"PK")
     results = add_uploads(app_engine, [("big.txt", big), ("notes.doc", odd)], max_mb=0.001)
     assert [r["status"] for r in results] == ["skipped", "skipped"]
-    assert "too large (0.0 MB; the limit is 0.001 MB)" in results[0]["reason"]
+    assert results[0]["reason"] == f"too large ({big.stat().st_size:,} bytes > limit 1,000 bytes)"
     assert ".doc files are not supported" in results[1]["reason"]
     with pytest.raises(SourceProblem, match="too many"):
         add_uploads(app_engine, [("a.txt", big)] * (MAX_UPLOAD_FILES + 1))
@@ -321,8 +346,7 @@ def test_add_uploads_limits_size_count_and_type(app_engine, tmp_path: Path) -> N
 def test_the_same_file_under_two_names_is_indexed_once_and_listed_under_both(tmp_path: Path, embedder) -> None:
     from app.engine import Engine
 
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path / "index", embedder=embedder)
     a, b = tmp_path / "fjord.txt", tmp_path / "fjord-copy.txt"
     for f in (a, b):
         f.write_text("The Sognefjord is the longest fjord in Norway.\n")

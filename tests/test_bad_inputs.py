@@ -78,8 +78,7 @@ def bad(tmp_path_factory: pytest.TempPathFactory, embedder):  # noqa: ANN201
     base = tmp_path_factory.mktemp("bad").resolve()
     folder = base / "corpus"
     make_corpus(folder, base / "outside", big_bytes=2 * LIMIT)
-    engine = Engine(base / "index")
-    engine.embedder = embedder
+    engine = Engine(base / "index", embedder=embedder)
     report = engine.ingest([folder], max_bytes=LIMIT)
     return folder, engine, report
 
@@ -238,8 +237,7 @@ def test_document_the_chunker_cannot_split_does_not_stop_the_rest(tmp_path: Path
     folder.mkdir()
     (folder / "korean.md").write_text(KOREAN)
     (folder / "lighthouse.txt").write_text(GOOD_TXT)
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path / "index", embedder=embedder)
     report = engine.ingest([folder])
     assert str(folder / "lighthouse.txt") in report.added
     korean = str(folder / "korean.md")

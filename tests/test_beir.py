@@ -148,3 +148,24 @@ def test_unknown_build_setting_is_a_clean_error(dataset: tuple[Path, Path, dict]
     result = CliRunner().invoke(cli, ["beir", str(data), "--split", "train", "--index", str(index),
                                       "--bm25-b", "2"])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_cached_index_of_an_older_format_is_rebuilt_only_for_the_same_corpus(tmp_path: Path) -> None:
+    from index.store import current_version
+
+    data, index = _write_dataset(tmp_path / "tinyset"), tmp_path / "index"
+    _run(str(data), "--split", "train", "--index", str(index), "--retriever", "bm25")
+
+    def make_old() -> None:
+        manifest_file = index / current_version(index) / "manifest.json"
+        manifest = json.loads(manifest_file.read_text())
+        manifest["format_version"] = 1
+        manifest_file.write_text(json.dumps(manifest))
+
+    make_old()
+    out = _run(str(data), "--split", "train", "--index", str(index), "--retriever", "bm25")
+    assert out["index_status"] == "20 added, 0 updated, 0 unchanged, 0 removed"  # a cache: rebuilt
+    make_old()
+    _write_dataset(data, extra={"new-1": "Marblequine was seen in the study."})  # another corpus now
+    result = CliRunner().invoke(cli, ["beir", str(data), "--split", "train", "--index", str(index)])
+    assert result.exit_code == 1 and "index format 1 is not the supported" in result.output

@@ -104,10 +104,23 @@ def test_check_a_claim_shows_the_verdict_and_evidence(page) -> None:
     page.fill("#claim textarea", "Norway joined PESCO in 2021.")
     page.press("#claim textarea", "Enter")
     page.wait_for_selector("#verdict .dq-verdict", timeout=30_000)
-    assert page.locator("#verdict .dq-verdict").inner_text() == "Related passages found but no direct support"
+    assert page.locator("#verdict .dq-verdict").inner_text() == "≈ Related passages found but no direct support"
     assert "PESCO" in page.locator("#verdict .dq-passage mark").first.inner_text()
     assert "2021 does not appear here" in page.locator("#verdict").inner_text()
     page.screenshot(path=str(SHOTS / "check.png"), full_page=True)
+
+
+def test_a_contradicted_claim_shows_both_values_side_by_side(page) -> None:
+    page.get_by_role("tab", name="Check a claim").click()
+    page.fill("#claim textarea", "The European Defence Fund was established in 2019.")
+    page.press("#claim textarea", "Enter")
+    page.wait_for_selector("#verdict [data-verdict=contradicted]", timeout=30_000)
+    verdict = page.locator("#verdict")
+    assert verdict.locator(".dq-verdict").inner_text() == "✗ Contradicted by the sources"
+    assert "The source says 2021, not 2019 [1]" in verdict.locator(".dq-reason").inner_text()
+    assert verdict.locator(".dq-values").first.inner_text() == "source: 2021 · claim: 2019"
+    assert "contradicts the claim" in verdict.locator(".dq-stance").first.inner_text()
+    page.screenshot(path=str(SHOTS / "check-contradicted.png"), full_page=True)
 
 
 def test_upload_a_file_then_remove_it(page, tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.engine import Engine
-from index.settings import BuildSettings
-from index.store import IndexProblem, load_index
+from index.settings import FORMAT_VERSION, BuildSettings
+from index.store import IndexProblem, current_version, load_index
 
 DOCS = {
     "alpha.txt": "Alpha report\nThe Nansen Programme supports Ukraine with civilian and military aid.",
@@ -30,8 +30,7 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(tmp_path: Path, embedder) -> Engine:
-    e = Engine(tmp_path / "index")
-    e.embedder = embedder
+    e = Engine(tmp_path / "index", embedder=embedder)
     return e
 
 
@@ -91,7 +90,8 @@ def test_reingest_embeds_only_what_changed(corpus: Path, engine: Engine) -> None
 
 def test_changed_chunk_settings_reembed_everything(corpus: Path, engine: Engine) -> None:
     engine.ingest([corpus])
-    engine.build_settings = BuildSettings(model=engine.embedder.model_id, chunk_tokens=64)
+    engine = Engine(engine.root, embedder=engine.embedder,
+                    settings=BuildSettings(model=engine.embedder.model_id, chunk_tokens=64))
     with Spy(engine) as spy:
         engine.ingest([corpus])
     assert len(spy.texts) >= 3
@@ -112,6 +112,26 @@ def test_format_mismatch_is_a_clear_error(corpus: Path, engine: Engine) -> None:
     (live / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexProblem, match="format 999 .*docqa ingest"):
         load_index(engine.root)
+
+
+def test_index_of_the_previous_format_says_how_to_rebuild(corpus: Path, engine: Engine) -> None:
+    """Format 1 indexes could lack sentence vectors and later build settings: no path reads them."""
+    engine.ingest([corpus])
+    live = engine.root / current_version(engine.root)
+    manifest = json.loads((live / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    del manifest["settings"]["backend"], manifest["checksums"]["sentences.npy"]
+    (live / "sentences.npy").unlink()
+    (live / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexProblem, match=rf"index format 1 is not the supported {FORMAT_VERSION}; "
+                                           r"rebuild it .*docqa ingest .*--rebuild"):
+        load_index(engine.root)
+    with pytest.raises(IndexProblem, match=r"or pass --rebuild to ingest from scratch"):
+        engine.ingest([corpus])
+    assert len(engine.ingest([corpus], rebuild=True).added) == 3
+    index = engine.index
+    assert index.manifest["format_version"] == FORMAT_VERSION
+    assert len(index.sentences) == sum(len(p.sentences) for p in index.passages)
 
 
 def test_interrupted_build_leaves_the_old_index(corpus: Path, engine: Engine,

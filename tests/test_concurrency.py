@@ -136,9 +136,7 @@ def test_two_ingests_at_once_lose_nothing(tmp_path: Path, embedder) -> None:
     for i, f in enumerate(folders):
         for p in numbered_corpus(f, 3 + i):
             p.rename(p.with_name(f"{f.name}-{p.name}"))
-    engines = [Engine(root) for _ in folders]
-    for e in engines:
-        e.embedder = embedder
+    engines = [Engine(root, embedder=embedder) for _ in folders]
     with ThreadPoolExecutor(2) as pool:
         reports = list(pool.map(lambda ef: ef[0].ingest([ef[1]]), zip(engines, folders)))
     assert [len(r.added) for r in reports] == [3, 4]

@@ -27,9 +27,7 @@ SEEDS = (1, 2, 3)
 def _engine(root: Path, embedder):  # noqa: ANN202
     from app.engine import Engine
 
-    engine = Engine(root)
-    engine.embedder = embedder
-    return engine
+    return Engine(root, embedder=embedder)
 
 
 def _cited(engine) -> list[tuple[str, int, int, str]]:  # noqa: ANN001

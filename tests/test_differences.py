@@ -104,10 +104,10 @@ def test_keywords_meet_across_spellings() -> None:
 
 def test_different_figures_for_the_same_thing_are_listed_newest_first() -> None:
     rows = differences(Q, [OLD, NEW])
-    assert [(r["figure"], r["published"], r["title"], r["source"]) for r in rows] == [
+    assert [(r.figure, r.published, r.title, r.source) for r in rows] == [
         ("NOK 135 billion", "2024-11-28", "Press release", "https://example.org/new"),
         ("75 billion NOK", "2023-02-20", "Old article", "/old.txt")]
-    assert rows[0]["subject"] in {"nansen", "program", "ukraine"}
+    assert rows[0].subject in {"nansen", "program", "ukraine"}
     assert note(rows) == ("Note: the sources differ: NOK 135 billion (Press release, 2024-11-28); "
                           "75 billion NOK (Old article, 2023-02-20).")
 
@@ -130,7 +130,7 @@ def test_no_difference_for_other_things_or_other_questions() -> None:
 def test_a_figure_must_be_in_a_cited_quote() -> None:
     assert differences(Q, [], [OLD, NEW]) == []  # both only in related passages: the answer states neither
     rows = differences(Q, [NEW], [OLD])  # cited vs related: shown
-    assert [r["doc_id"] for r in rows] == ["new", "old"]
+    assert [r.doc_id for r in rows] == ["new", "old"]
     unquoted = Passage("new", NEW.title, NEW.source, NEW.published, NEW.passage + " Schools reopened.",
                        quote="Schools reopened.")
     assert differences(Q, [unquoted], [OLD]) == []
@@ -140,13 +140,13 @@ def test_every_document_on_the_same_thing_is_listed_agreeing_or_not() -> None:
     agrees = Passage("art", "Article", "/art.txt", "2025-01-20",
                      "Norway's Ukraine aid, the Nansen Programme, totals NOK 75 billion.")
     rows = differences(Q, [NEW], [OLD, agrees])  # agrees/OLD are not a pair (same value), yet both shown
-    assert [(r["doc_id"], r["value"]) for r in rows] == [("art", 75e9), ("new", 135e9), ("old", 75e9)]
+    assert [(r.doc_id, r.value) for r in rows] == [("art", 75e9), ("new", 135e9), ("old", 75e9)]
 
 
 def test_undated_sources_come_last() -> None:
     undated = Passage("u", "Undated page", "/u.txt", None, "The Nansen Programme for Ukraine totals NOK 50 billion.")
     rows = differences(Q, [undated, OLD, NEW])
-    assert [r["published"] for r in rows] == ["2024-11-28", "2023-02-20", None]
+    assert [r.published for r in rows] == ["2024-11-28", "2023-02-20", None]
     assert note(rows).endswith("NOK 50 billion (Undated page, undated).")
 
 
@@ -161,7 +161,7 @@ def test_counts_with_the_same_unit_that_differ_are_listed_newest_first() -> None
     old = _bridge("a", "2019-05-01", "The Storseisund bridge is 21 metres long.")
     new = _bridge("b", "2024-03-01", "The Storseisund bridge is 24 metres long, says the road authority.")
     rows = differences(BRIDGE_Q, [old, new])
-    assert [(r["figure"], r["unit"], r["published"]) for r in rows] == [
+    assert [(r.figure, r.unit, r.published) for r in rows] == [
         ("24 metres", "metre", "2024-03-01"), ("21 metres", "metre", "2019-05-01")]
     assert note(rows) == ("Note: the sources differ: 24 metres (Bridge b, 2024-03-01); "
                           "21 metres (Bridge a, 2019-05-01).")
@@ -180,7 +180,7 @@ def test_event_years_that_differ_are_flagged_but_not_against_end_years() -> None
     a = Passage("a", "Article", "/a.txt", "2025-01-20", "The defence partnership was signed in 2024.")
     b = Passage("b", "Blog", "/b.txt", "2023-12-01", "The defence partnership was signed in 2023.")
     rows = differences(q, [a, b])
-    assert [(r["figure"], r["unit"], r["published"]) for r in rows] == [
+    assert [(r.figure, r.unit, r.published) for r in rows] == [
         ("in 2024", "year", "2025-01-20"), ("in 2023", "year", "2023-12-01")]
     until = Passage("b", "Blog", "/b.txt", "2023-12-01", "The defence partnership was signed to last until 2023.")
     assert differences(q, [a, until]) == []  # an end year is another kind of figure
@@ -194,7 +194,7 @@ def test_flagged_exactly_when_values_differ(a: int, b: int) -> None:
     y = Passage("y", "Y", "/y", "2021-01-01", f"The Nansen Programme for Ukraine totals NOK {b} million.")
     rows = differences(Q, [x, y])
     assert len(rows) == (2 if a != b else 0)
-    assert all(r["unit"] == "NOK" for r in rows)
+    assert all(r.unit == "NOK" for r in rows)
 
 
 @given(st.integers(2, 10_000_000), st.integers(2, 10_000_000))
@@ -224,13 +224,12 @@ def test_answer_says_the_sources_differ_with_both_dates(tmp_path: Path, embedder
         "The Government extends the Nansen Support Programme for Ukraine until 2030. "
         "The programme now totals NOK 135 billion.\n\n"
         "## Air defence\n\nA larger share goes to air defence, in cooperation with allies.\n")
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path / "index", embedder=embedder)
     assert len(engine.ingest([docs]).added) == 2
 
     a = engine.ask("How much money does the Nansen Support Programme for Ukraine total?")
     assert not a.abstained
-    assert [(d["figure"], d["published"], d["title"]) for d in a.differences] == [
+    assert [(d.figure, d.published, d.title) for d in a.differences] == [
         ("NOK 135 billion", "2024-11-28", "Nansen Support Programme extended"),
         ("NOK 75 billion", "2023-02-20", "Norway launches the Nansen Programme")]
     assert "Note: the sources differ: NOK 135 billion (Nansen Support Programme extended, 2024-11-28); " \

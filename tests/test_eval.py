@@ -74,17 +74,23 @@ def test_metrics_agree_with_rows(evaluated) -> None:
         assert metrics["abstention_precision"] == sum(not r["answerable"] for r in declined) / len(declined)
     assert metrics["abstention_recall"] == sum(r["abstained"] for r in rows if not r["answerable"]) / 2
     assert metrics["latency_max_ms"] == max(r["latency_ms"] for r in rows)
-    assert metrics["threshold"] == AnswerSettings().threshold
+    assert metrics["wrong_abstentions"] == sum(r["abstained"] for r in answerable)
+    assert metrics["unanswerable_abstained"] == sum(r["abstained"] for r in rows if not r["answerable"])
+    by_type = metrics["by_type"]
+    assert sum(t["questions"] for t in by_type.values()) == 6
+    assert sum(t["found_in_quotes"] for t in by_type.values()) == sum(r["found_in_quotes"] for r in answerable)
+    assert all(r["type"] in by_type for r in rows)
+    assert metrics["threshold"] == AnswerSettings().abstain_below()  # the trained selector's threshold
 
 
 def test_report_has_table_plots_and_failures(evaluated) -> None:
     tmp, rows, _ = evaluated
     page = (tmp / "report.html").read_text()
-    for name in ("latency", "evidence", "hits"):
+    for name in ("latency", "evidence", "abstention", "hits"):
         png = tmp / f"report-{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f'src="{png.name}"' in page
-    assert "<th>hit@3</th>" in page
+    assert "<th>hit@3</th>" in page and "By question type" in page
     failures = [r for r in rows if not r["correct"]]
     assert f"Failures ({len(failures)})" in page
 
@@ -119,3 +125,16 @@ def test_bad_question_files_give_clean_errors(tmp_path: Path, content: str, mess
                                       "--index", str(tmp_path / "no-index")])
     assert result.exit_code == 1
     assert "error:" in result.output and message in result.output and "Traceback" not in result.output
+
+
+def test_abstention_curve_counts_what_each_threshold_would_abstain_on() -> None:
+    from app.evaluation.report import abstention_curve
+
+    rows = [{"evidence_score": s, "answerable": a} for s, a in
+            [(0.1, False), (0.2, True), (0.3, False), (0.8, True)]]
+    curve = {t: (p, r, wrong) for t, p, r, wrong in abstention_curve(rows)}
+    assert curve[0.1] == (None, 0.0, 0)  # abstains on nothing
+    assert curve[0.2] == (1.0, 0.5, 0)
+    assert curve[0.3] == (0.5, 0.5, 1)
+    assert curve[0.8] == (pytest.approx(2 / 3), 1.0, 1)
+    assert max(curve) > 0.8 and curve[max(curve)] == (0.5, 1.0, 2)  # abstains on all

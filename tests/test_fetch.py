@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ingest.fetch import FetchError, fetch, fetch_all, is_url, merge_reports
+from ingest.fetch import FetchError, fetch, fetch_all, is_url
 from ingest.records import IngestReport
 from ingest.related import RelatedSource
 
@@ -182,10 +182,11 @@ def test_unreachable_and_bad_urls() -> None:
     assert is_url("HTTPS://x.org") and not is_url("corpus/file.txt")
 
 
-def test_merge_reports_keeps_every_outcome() -> None:
+def test_report_merge_keeps_every_outcome() -> None:
     a = IngestReport(added=["/a.txt"], skipped={"/b.bin": "unsupported file type .bin"})
     b = IngestReport(unchanged=["http://x/1"], skipped={"http://x/2": "HTTP 404 Not Found"})
-    m = merge_reports(a, b)
+    m = a.merge(b)
+    assert a.merge().added == ["/a.txt"] and a.merge() is not a  # a new report, never an alias
     assert (m.added, m.unchanged, m.skipped) == (["/a.txt"], ["http://x/1"],
                                                  {"/b.bin": "unsupported file type .bin",
                                                   "http://x/2": "HTTP 404 Not Found"})
@@ -196,8 +197,7 @@ def test_fetched_pages_are_answerable_and_refetch_is_incremental(site: tuple[str
     from app.engine import Engine
 
     base, pages = site
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path / "index", embedder=embedder)
     urls = [f"{base}/article.html", f"{base}/report.pdf", f"{base}/missing"]
     report = engine.ingest_urls(urls, timeout=TIMEOUT)
     assert report.added == urls[:2] and report.skipped == {urls[2]: "HTTP 404 Not Found"}
@@ -237,8 +237,7 @@ def test_cli_ingests_files_and_urls_in_one_report(site: tuple[str, Site], tmp_pa
     from app.engine import Engine
 
     base, _ = site
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder  # share the session's loaded model with the command
+    engine = Engine(tmp_path / "index", embedder=embedder)
     monkeypatch.setattr(app.cli, "_engine", lambda index: engine)
     note = tmp_path / "note.txt"
     note.write_text("Norway joined the EU Civil Protection Mechanism in 2002.\n")
@@ -267,8 +266,7 @@ def test_app_sources_tab_adds_a_url(site: tuple[str, Site], tmp_path, embedder) 
     from app.ui import launch
 
     base, _ = site
-    engine = Engine(tmp_path / "index")
-    engine.embedder = embedder
+    engine = Engine(tmp_path / "index", embedder=embedder)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -57,8 +57,7 @@ def test_related_without_network_reports_each_url_and_changes_nothing(
     from app.engine import Engine
 
     index = tmp_path / "index"
-    engine = Engine(index)
-    engine.embedder = embedder
+    engine = Engine(index, embedder=embedder)
     engine.ingest([CORPUS])
     before = _snapshot(index)
     monkeypatch.chdir(tmp_path)  # no corpus/ here: `--related` reads the shipped corpus's list

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.search import fuse, normalise, rocchio, rrf, top_k, weighted_fusion
-from index.settings import Prf, SearchSettings
+from index.search import fuse, normalise, rrf, top_k, weighted_fusion
+from index.settings import SearchSettings
 from index.bm25 import Bm25
 from index.store import build_dense
 
@@ -89,26 +89,6 @@ def test_weighted_fusion_properties(pairs: list, w: float, how: str) -> None:
         for j in items:
             if dense[i] >= dense[j] and bm25[i] >= bm25[j]:
                 assert fused[i] >= fused[j] - 1e-9
-
-
-def test_rocchio_moves_towards_feedback() -> None:
-    q = np.array([1.0, 0.0, 0.0], dtype=np.float32)
-    fb = np.array([[0.0, 1.0, 0.0]], dtype=np.float32)
-    moved = rocchio(q, fb, 0.5)
-    assert np.linalg.norm(moved) == pytest.approx(1.0)
-    assert moved @ fb[0] > q @ fb[0] and moved @ q < 1.0
-    assert rocchio(q, fb, 0.0) is q
-
-
-def test_bm25_feedback_finds_passages_without_the_query_term() -> None:
-    texts = ["fjord ferries cross the fjord daily", "ferries and boats in the harbour",
-             "fjord ferries and fjord boats", "budget tables for the ministry"]
-    bm = Bm25.build(texts)
-    plain = bm.scores("fjord")
-    expanded = bm.scores("fjord", Prf(docs=2, terms=3, weight=0.3))
-    assert plain[1] == 0 and expanded[1] > 0  # reached through "boats", found beside "fjord"
-    assert expanded[3] == 0
-    assert set(np.argsort(-expanded)[:2]) == set(np.argsort(-plain)[:2])  # feedback passages stay on top
 
 
 def test_dense_index_type_by_size() -> None:

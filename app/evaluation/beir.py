@@ -22,7 +22,7 @@ from app.evaluation.metrics import Qrels, Run, ir_metrics, trec_order
 from index.build import Change
 from index.embedder import Embedder
 from index.search import Retriever, search
-from index.settings import FORMAT_VERSION, index_dir
+from index.settings import FORMAT_VERSION, Config
 from index.store import DocEntry, Index, IndexProblem, corpus_fingerprint
 from ingest.records import Document, Region
 
@@ -108,20 +108,26 @@ def corpus_documents(data: BeirData) -> list[Document]:
 
 
 def ensure_index(engine, data: BeirData, progress: bool = False) -> str:  # noqa: ANN001 - app.engine.Engine
-    """Bring the dataset's index up to date; "reused" when corpus and settings are unchanged."""
+    """Bring the dataset's index up to date; "reused" when corpus and settings are unchanged.
+    An index of exactly this corpus in an older format is rebuilt (it is a cache)."""
     docs = corpus_documents(data)
-    if _up_to_date(engine, docs):
+    manifest = _manifest(engine)
+    same_corpus = manifest.get("corpus_fingerprint") == _fingerprint(docs)
+    if same_corpus and manifest.get("format_version") == FORMAT_VERSION \
+            and engine.index.settings == engine.build_settings:  # as `load_index` reads them, as a build compares
         return "reused"
+    rebuild = same_corpus and manifest.get("format_version") != FORMAT_VERSION
     prefix = source_prefix(data.name)
     old: list[str] = []
-    if (engine.root / "CURRENT").exists():
+    if engine.has_index and not rebuild:
         old = [e.doc.source for e in engine.index.docs]
         foreign = [s for s in old if not s.startswith(prefix)]
         if foreign:
             raise IndexProblem(f"index {engine.root} holds documents that are not from {data.name} "
                                f"(e.g. {foreign[0]}); give another --index")
     wanted = {d.source for d in docs}
-    report = engine.apply(Change(docs, {s for s in old if s not in wanted}, {}), progress=progress)
+    report = engine.apply(Change(docs, {s for s in old if s not in wanted}, {}), progress=progress,
+                          rebuild=rebuild)
     return (f"{len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed")
 
@@ -171,18 +177,20 @@ def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], in
     from app.engine import Engine
 
     data = load_beir(dataset_dir, split)
-    engine = Engine(index_dir(index, default_index(dataset_dir, build)), model)
+    config = Config.from_env(index, default_index=default_index(dataset_dir, build))
+    config = replace(config, model=model) if model else config
     try:
-        engine.build_settings = replace(engine.build_settings, **(build or {}))
+        settings = config.build_settings(**(build or {}))
     except TypeError as exc:
         raise BeirError(f"unknown build setting: {exc}") from None
+    engine = Engine(settings=settings, config=config)
     t0 = time.perf_counter()
     status = ensure_index(engine, data, progress)
     result = BeirResult(data.name, split, str(engine.root), status, len(data.queries))
     result.seconds["index"] = round(time.perf_counter() - t0, 2)
     t0 = time.perf_counter()
     qids = list(data.queries)
-    embedder = engine.embedder.for_settings(engine.index.settings)  # the backend the index was built with
+    embedder = engine.embedder.for_backend(engine.index.settings.backend)  # the one the index was built with
     qvecs = embedder.encode_queries([data.queries[q] for q in qids], progress=progress)
     result.seconds["encode_queries"] = round(time.perf_counter() - t0, 2)
     for r in retrievers:
@@ -197,21 +205,16 @@ def evaluate_beir(dataset_dir: Path, split: str, retrievers: list[Retriever], in
     return result
 
 
-def _up_to_date(engine, docs: list[Document]) -> bool:  # noqa: ANN001 - app.engine.Engine
-    """Whether the live index holds exactly `docs`, built with the engine's settings.
-
-    The corpus is checked against the manifest's fingerprint first (cheap); the
-    settings as `load_index` reads them, the same comparison a build makes.
-    """
+def _manifest(engine) -> dict:  # noqa: ANN001 - app.engine.Engine
+    """The live index's manifest; empty when there is none or it cannot be read."""
     try:
-        version = (engine.root / "CURRENT").read_text().strip()
-        manifest = json.loads((engine.root / version / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return False
-    fingerprint = corpus_fingerprint([DocEntry("", d, "", 0) for d in docs])
-    if manifest.get("format_version") != FORMAT_VERSION or manifest.get("corpus_fingerprint") != fingerprint:
-        return False
-    return engine.index.settings == engine.build_settings
+        return engine.manifest() or {}
+    except IndexProblem:
+        return {}
+
+
+def _fingerprint(docs: list[Document]) -> str:
+    return corpus_fingerprint([DocEntry("", d, "", 0) for d in docs])
 
 
 def _corpus_ids(index: Index) -> dict[str, str]:

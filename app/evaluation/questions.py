@@ -2,7 +2,8 @@
 
 A questions file is JSONL or CSV with `id`, `question`, and optionally `answer`
 (text a correct cited quote must contain; null or empty means the sources do not
-answer it) and `doc_id` (the document the answer must come from).
+answer it), `doc_id` (the document the answer must come from) and `type` (the kind
+of question, for the per-type figures; docqa's own analysis of the question when absent).
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from app.evaluation import metrics as m
 from app.answer import Answer, BadQuestion, clean_question
-from index.search import Hit, Retriever, search
+from index.search import Hit, Retriever
 
 HIT_KS = (1, 3, 5)
 
@@ -32,12 +33,14 @@ class Question:
     question: str
     answer: str | None  # None: the sources do not answer it
     doc_id: str | None
+    type: str | None = None  # the set's own label of the kind of question
 
 
 @dataclass
 class EvalResult:
     rows: list[dict]
     metrics: dict
+    by_type: dict[str, dict] = field(default_factory=dict)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -65,7 +68,8 @@ def load_questions(path: Path) -> list[Question]:
         seen.add(qid)
         answer = r.get("answer")
         out.append(Question(qid, text, str(answer) if answer not in (None, "") else None,
-                            str(r["doc_id"]) if r.get("doc_id") else None))
+                            str(r["doc_id"]) if r.get("doc_id") else None,
+                            str(r["type"]) if r.get("type") else None))
     if not out:
         raise EvalError(f"{path} holds no questions")
     return out
@@ -74,19 +78,17 @@ def load_questions(path: Path) -> list[Question]:
 def evaluate_one(engine, q: Question, retriever: Retriever = "hybrid") -> dict:  # noqa: ANN001 - Engine
     """One result row: the `ask --json` fields plus the expected answer and what was found.
 
-    Retrieval ranks (hit@k, MRR) come from the same `search()` call that `answer()`
-    makes (same question, retriever and query vector), run again here with k=5:
-    the Answer lists its cited passages first, so its order is not the ranking.
+    Retrieval ranks (hit@k, MRR) come from the `search()` ranking that `answer()` made
+    (`Answer.hits`; its citations list the cited passages first, so their order is not it).
     """
-    ans: Answer = engine.ask(q.question, retriever=retriever)
-    embedder = engine.embedder.for_settings(engine.index.settings)  # the index's backend
-    hits = search(engine.index, q.question, embedder.encode_query(q.question), k=max(HIT_KS),
-                  retriever=retriever)
+    ans: Answer = engine.ask(q.question, k=max(HIT_KS), retriever=retriever)
+    hits = ans.hits[:max(HIT_KS)]
     row = ans.to_dict()
     rank = None if q.answer is None else m.first_rank([_text_if_doc(h, q.doc_id) for h in hits], q.answer)
     found = q.answer is not None and any(m.contains(c.quote, q.answer) for c in ans.citations)
     row.update({
         "id": q.id, "expected_answer": q.answer, "expected_doc_id": q.doc_id,
+        "type": q.type or ans.answer_type,
         "answerable": q.answer is not None,
         "found_in_quotes": found,
         "first_hit_rank": rank,
@@ -109,7 +111,26 @@ def summarize(rows: list[dict], threshold: float, retriever: str) -> dict:
     out.update({f"hit@{k}": m.hit_at_k(ranks, k) for k in HIT_KS})
     out[f"mrr@{max(HIT_KS)}"] = m.mrr(ranks)
     out["abstention_precision"], out["abstention_recall"] = precision, recall
+    out["unanswerable_abstained"] = sum(r["abstained"] for r in rows if not r["answerable"])
+    out["wrong_abstentions"] = sum(r["abstained"] for r in answerable)
     out.update({f"latency_{k}_ms": v for k, v in m.latency(r["latency_ms"] for r in rows).items()})
+    return out
+
+
+def by_type(rows: list[dict]) -> dict[str, dict]:
+    """Per kind of question: answerable found in the quotes, unanswerable abstained, wrong abstentions."""
+    out: dict[str, dict] = {}
+    for r in sorted(rows, key=lambda r: r["type"]):
+        t = out.setdefault(r["type"], {"questions": 0, "answerable": 0, "found_in_quotes": 0,
+                                       "unanswerable": 0, "unanswerable_abstained": 0, "wrong_abstentions": 0})
+        t["questions"] += 1
+        if r["answerable"]:
+            t["answerable"] += 1
+            t["found_in_quotes"] += r["found_in_quotes"]
+            t["wrong_abstentions"] += r["abstained"]
+        else:
+            t["unanswerable"] += 1
+            t["unanswerable_abstained"] += r["abstained"]
     return out
 
 
@@ -130,17 +151,23 @@ def run_eval(questions: Path, out: Path, index: Path | None = None, report: Path
     with open(out, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    result = EvalResult(rows, summarize(rows, engine.answer_settings.threshold, retriever))
+    result = EvalResult(rows, summarize(rows, engine.answer_settings.abstain_below(), retriever), by_type(rows))
     if report is not None:
         from app.evaluation.report import write_report
 
-        write_report(report, result.rows, result.metrics)
+        write_report(report, result.rows, result.metrics, result.by_type)
     return result
 
 
 def format_metrics(result: EvalResult) -> str:
-    """The metrics as an aligned two-column table."""
-    return "\n".join(f"{k:<22}{_fmt(v)}" for k, v in result.metrics.items())
+    """The metrics as an aligned two-column table, then the figures per kind of question."""
+    lines = [f"{k:<24}{_fmt(v)}" for k, v in result.metrics.items()]
+    if result.by_type:
+        lines += ["", f"{'type':<12}{'found':>12}{'abstained':>12}{'wrong abst.':>12}"]
+        lines += [f"{t:<12}{v['found_in_quotes']:>8}/{v['answerable']:<3}"
+                  f"{v['unanswerable_abstained']:>8}/{v['unanswerable']:<3}{v['wrong_abstentions']:>12}"
+                  for t, v in result.by_type.items()]
+    return "\n".join(lines)
 
 
 def _fmt(v: object) -> str:

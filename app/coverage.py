@@ -1,0 +1,98 @@
+"""How much of a claim's wording a span of the sources has: its content words and its names.
+
+Words are compared by stem after folding British spellings to American ones ("analysed" =
+"analyzed", "centre" = "center", "tumour" = "tumor", "haemoglobin" = "hemoglobin"), with
+the stop words of `app.differences.keywords` dropped. A name ("Leiden", "EU") is a word
+capitalised after the claim's first word, or an acronym; a run of capitalised words counts as
+present where the span gives its acronym ("European Union" where it says "EU"), and an
+acronym where the span spells it out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.differences import keywords
+from index.bm25 import tokenize
+
+_WORD = re.compile(r"[A-Za-z0-9'’]+(?:-[A-Za-z0-9]+)*")
+_SPELLING = {"defence": "defense", "programme": "program", "licence": "license", "offence": "offense"}
+_BRITISH = [(re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # organised
+            (re.compile(r"(?<=[a-z])ys(e|ed|es|ing)$"), r"yz\1"),  # analysed
+            (re.compile(r"(?<=[a-z]{3})our(s|ed|ing)?$"), r"or\1"),  # tumour, behaviour
+            (re.compile(r"(?<=[a-z]{2})tre(s|d)?$"), r"ter\1"),  # centre, metre
+            (re.compile(r"(?:(?<=[a-z])|^)(?:ae|oe)(?=[b-df-hj-np-tv-z])"), "e")]  # haem-, oestrogen, paediatric
+_NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s(?:(?:of|for|and|the|on)\s)?[A-Z][\w’'-]*)+")
+_LEADING = {"the", "a", "an", "in", "on", "at", "for", "of", "and", "by", "from", "since", "through", "with"}
+_NOT_CONTENT = {"non", "without", "cannot"}
+Weights = Callable[[set[str]], dict[str, float]]  # stems -> their weights, e.g. the index's BM25 idf
+
+
+@dataclass
+class Coverage:
+    share: float  # of the claim's content words (values aside), the weighted share the span has
+    plain: float  # the same share, every word weighing the same
+    missing: list[str]  # the claim's content words the span lacks, in the claim's order
+    names_missing: list[str]  # the missing words that are names
+
+
+def fold(word: str) -> str:
+    """A lower-case word in American spelling."""
+    word = _SPELLING.get(word, word)
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def content_words(text: str) -> dict[str, set[str]]:
+    """The content words of `text` in order (stop words and negations dropped), each with its stems."""
+    words = [w for w in dict.fromkeys(_WORD.findall(text.lower())) if w not in _NOT_CONTENT and keywords(w)]
+    stems = tokenize([" ".join(fold(p) for p in w.split("-")) for w in words])
+    return {w: set(s) for w, s in zip(words, stems) if s}
+
+
+def names(text: str) -> set[str]:
+    """Words written as names: capitalised after the first word, or acronyms anywhere ("EDF")."""
+    words = _WORD.findall(text)
+    return {w.lower() for i, w in enumerate(words)
+            if (i > 0 and w[0].isupper()) or sum(c.isupper() for c in w) >= 2}
+
+
+def acronyms(text: str) -> dict[str, list[str]]:
+    """Runs of capitalised words by their initials: {"EDF": ["European", "Defence", "Fund"]}."""
+    out: dict[str, list[str]] = {}
+    for run in _NAME_RUN.finditer(text):
+        words = [w for w in run.group().split() if w[0].isupper()]
+        while words and words[0].lower() in _LEADING:
+            words.pop(0)  # "The European Defence Fund" is the EDF
+        if len(words) >= 2:
+            out["".join(w[0] for w in words)] = words
+    return out
+
+
+def spelled_out(claim: str, text: str) -> set[str]:
+    """Stems `text` states under another name: the claim's "European Union" where `text` says "EU",
+    the claim's "EDF" where `text` spells out "European Defence Fund"."""
+    said = set(_WORD.findall(text))
+    out = {w for acronym, words in acronyms(claim).items() if acronym in said for w in words}
+    out |= {a for a in acronyms(text) if a in set(_WORD.findall(claim))}
+    return set().union(*content_words(" ".join(out)).values()) if out else set()
+
+
+def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: Weights | None = None) -> Coverage:
+    """How much of `claim`'s wording `text` has; words in `leave_out` (a value's words) are not counted.
+
+    Each word weighs its rarest stem's weight (all 1 without `weights`): a rare word such as
+    "colorectal" missing says more than a common one such as "reported".
+    """
+    words = {w: s for w, s in content_words(claim).items() if w not in leave_out}
+    have = set().union(*content_words(text).values()) | spelled_out(claim, text)
+    missing = [w for w, stems in words.items() if not stems <= have]
+    w = weights(set().union(*words.values())) if weights and words else {}
+    weight = {word: max((w.get(s, 1.0) for s in stems), default=1.0) for word, stems in words.items()}
+    total = sum(weight.values())
+    share = 1 - sum(weight[m] for m in missing) / total if total else 1.0
+    plain = 1 - len(missing) / len(words) if words else 1.0
+    return Coverage(share, plain, missing, [m for m in missing if m in names(claim)])

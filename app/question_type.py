@@ -1,0 +1,294 @@
+"""What kind of answer a question asks for, and whether a piece of text holds one.
+
+Rules on the question's wh-word and its head noun, in this order (the first that fits wins):
+
+- yes/no: the question opens with an auxiliary ("Is", "Does", "Can", "Did", "Has" …);
+- date: "when", "what/which year", "what date", "since when", "since/from/in which year";
+- number: "how many/much/often/long/large/big/old", "what percentage/proportion/share/number/amount";
+- reason: "why", "for what reason", "what is the reason/purpose";
+- manner: "how" (the remaining uses: "how does X work", "how is X done");
+- person: "who/whom/whose", "which/what" + a person or body noun (minister, agency, organisation …);
+- place: "where", "which/what" + a place noun (country, city, region …);
+- definition: "what is/are X", "what does X stand for / mean", where X is short and names something;
+- list: "which/what … include", "name …", "which/what" + a plural noun;
+- other: anything else; its answer is taken to name something (a capitalised word, an acronym,
+  a code with a digit) that the question does not.
+
+A text *matches* a type when it holds an answer of that kind that the question does not already
+give (the year in "What happened in 2021?" is not an answer to it). Regexes only: a question
+costs microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TYPES = ("date", "number", "person", "place", "yesno", "definition", "list", "reason", "manner", "other")
+
+_AUX = (r"is|are|was|were|does|do|did|can|could|has|have|had|will|would|should|may|might|must|shall")
+_YESNO = re.compile(rf"^(?:{_AUX})\b", re.I)
+_DATE_Q = re.compile(r"^(?:\w+ )?when\b|\b(?:(?:since|until|till) when|how long ago|how soon|"
+                     r"(?:what|which) (?:year|date|month|decade|day|days)|"
+                     r"(?:since|from|in|by|until) (?:what|which) (?:year|date|time))\b", re.I)
+_NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far|frequently)|"
+                       r"(?:what|which) (?:\w+ )?(?:percentage|proportion|share|fraction|number|amount|rate|size|"
+                       r"sum|ratio|dose|level|wavelength|temperature|concentration|duration|frequency|"
+                       r"budget|cost|price|value)\b|what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
+                       r"what (?:is|was|were|are) the (?:\w+ )?(?:budget|cost|price|amount|number|size|percentage|"
+                       r"proportion|share|rate|dose|value|sum|total|population)\b|"
+                       r"at what (?:rate|dose|age|level))", re.I)
+_REASON_Q = re.compile(r"\b(?:why|for what (?:reason|purpose)|what (?:is|was|are|were) the (?:reason|"
+                       r"purpose|cause|motivation)s?|"
+                       r"^what (?:causes|caused|makes|made|activates|triggers|drives|induces))\b", re.I)
+_MANNER_Q = re.compile(r"\bhow\b|\b(?:which|what) (?:\w+ )?(?:technique|method|approach|assay|means|procedure)s?\b",
+                       re.I)
+_PERSON_NOUN = (r"minister|ministers|ministry|ministries|official|officials|person|people|agency|agencies|body|"
+                r"bodies|alliance|alliances|union|"
+                r"organi[sz]ations?|institutions?|office|offices|authority|authorities|committee|"
+                r"council|leader|leaders|head|president|secretary|representative|group|groups|"
+                r"company|companies|team|partner|partners|researchers?|authors?|scientists?|"
+                r"service|services|entity|entities|counterpart|figure|figures")
+_PERSON_Q = re.compile(rf"^(?:who|whom|whose)\b|\b(?:who|whom|whose)\b|\b(?:which|what) (?:\w+ ){{0,2}}"
+                       rf"(?:{_PERSON_NOUN})\b", re.I)
+_PLACE_NOUN = (r"country|countries|city|cities|region|regions|place|places|location|locations|state|states|"
+               r"area|areas|nation|nations")
+_PLACE_Q = re.compile(rf"\bwhere\b|\b(?:which|what) (?:\w+ ){{0,2}}(?:{_PLACE_NOUN})\b", re.I)
+_DEFINITION_Q = re.compile(r"^(?:what|who) (?:is|are|was|were) (?:an? |the )?(?P<x>[^?]{1,60}?)\s*\??$|"
+                           r"^what does (?P<y>.{1,40}?) (?:stand for|mean|refer to)\b|"
+                           r"^(?:define|explain) (?P<z>[^?]{1,60}?)\s*\??$", re.I)
+_LIST_Q = re.compile(r"\b(?:include|includes|including|examples?|name (?:the|some|all|two|three)|list)\b|"
+                     r"\b(?:which|what) (?:two|three|four|five|several|other)\b|"
+                     r"^(?:which|what) (?:[a-z]+ )?(?!(?:is|was|has|does|this|its|his|has)\b)[a-z]+[^s\W']s "
+                     r"(?:of|in|on|for|does|do|did|are|were|have|had|can|should|will|would)\b|"
+                     r"\bwhat (?:are|were) the (?:\w+ )?(?:types|kinds|components|members|parts|areas|fields)\b",
+                     re.I)
+
+_MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
+          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")
+_DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:{_MONTH})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH})\b|"
+                   r"\b(?:century|decade)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+                   r"\b(?:January|February|March|April|June|July|August|September|October|November|December|"
+                   r"(?:early|late|mid|mid-) ?May|spring|summer|autumn|winter)\b|"
+                   r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)[ -](?:days?|weeks?|wk|months?|"
+                   r"years?|hours?|h)\b|\b(?:days?|weeks?|months?|years?) \d+\b")
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                 r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+                 r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
+                 r"dozen|dozens|half|quarter|third|fifth|twice|once|double|twofold|threefold|fold|percent")
+# a plain year (1900-2099) is a date, not an amount: "2017" does not answer "how much"
+_NUMBER = re.compile(rf"(?<![\w.])(?!(?:19|20)\d\d(?![\d.,]\d))\d+(?:[.,]\d+)*(?!\d)|%|\b(?:{_NUMBER_WORDS})\b", re.I)
+_FREQUENCY = re.compile(r"\b(?:annual|annually|biannual|biannually|yearly|monthly|weekly|daily|semi-annual|"
+                        r"regular|regularly|every|each|twice|once|times)\b", re.I)
+_HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
+# an entity asked for by "which/what + noun": the answer names something the question does not
+_ENTITY = re.compile(r"(?<=\S )[A-Z][\w'’-]*|\b[A-Z][A-Z0-9-]+\b|\b[\w-]*\d[\w-]*\b")
+_OFFICE = re.compile(rf"\b(?:{_PERSON_NOUN}|Minister|President|Secretary|Director|Commission|Council|"
+                     r"Parliament|Agency|Service|Institute|University|Ministry|Dr|Prof)\b")
+_CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
+_PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
+                    rf"\b(?:{_PLACE_NOUN})\b")
+_LIST = re.compile(r"\b(?:include|includes|including|such as|e\.g\.|examples?|namely|like)\b|"
+                   r"[^,;]+[,;][^,;]+(?:,|;|\band\b|\bor\b)[^,;]+")
+_REASON = re.compile(r"\b(?:because|due to|owing to|since|as a result|result(?:s|ed)? (?:in|from)|in order to|"
+                     r"so that|therefore|thus|hence|leads? to|led to|caus(?:e|es|ed|ing)|reason|aims? to|"
+                     r"intended to|to (?:enable|ensure|promote|strengthen|support|help|reduce|increase|"
+                     r"improve|prevent|protect|facilitate|enhance|allow))\b", re.I)
+_MANNER = re.compile(r"\b(?:by|through|via|using|with|by means of|mediated by|depends? on|requires?)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|cannot|non|none|lack|lacks|fail|fails|"
+                       r"failed)\b|n['’]t\b", re.I)
+_WORD = re.compile(r"[\w'’-]+")
+# "Who is the head of X?", "the name of the minister": the answer is a person's name, not an office
+_WANTS_NAME = re.compile(r"^who (?:is|was|are|were)\b.*\b(?:minister|secretary|president|director|head|chair|"
+                         r"chairman|chairwoman|leader|representative|commissioner|ambassador|ceo|founder|"
+                         r"governor|mayor|king|queen)\b|\bname of (?:the |\w+'s )?(?:\w+ ){0,3}(?:minister|"
+                         r"secretary|president|director|head|chair|leader|representative|commissioner|"
+                         r"ambassador|official)\b", re.I)
+_PERSONAL_NAME = re.compile(r"\b(?:Dr\.? |Prof\.? )?[A-Z][a-zà-ÿ'’]+(?:[ -](?:van |von |de )?[A-Z][a-zà-ÿ'’]+)+\b")
+_INSTITUTION = frozenset("""minister ministry secretary general representative president director head chair
+council commission agency union office service services fund programme program agreement affairs policy
+foreign security defence defense european government parliament department committee bank organisation
+organization association institute university centre center mechanism facility cooperation partnership
+environment structured permanent civil protection action external international national united states
+nations republic kingdom federal state high deputy prime vice senior chief executive board group army
+force forces navy court assembly alliance treaty""".split())
+# the head noun of "Which/What (adj) (adj) NOUN (verb) …": the last word before a verb-like word
+_HEAD = re.compile(r"^(?:which|what) (?:[\w-]+ ){0,2}?([a-z][\w-]+?)(?:s)? (?:is|are|was|were|does|do|did|has|have|had|"
+                   r"can|could|will|would|that|which|helps?|caused?|made|used|activates?|carries|carry|rel[a-z]+)\b",
+                   re.I)
+_NOT_HEAD = frozenset("is are was were does do did has have had kind type sort one".split())
+_MEASURE = re.compile(r"\b(?:dose|doses|dosage|wavelength|concentration|temperature|weight|mass|length|volume|"
+                      r"pressure|voltage|frequency)\b", re.I)
+_UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|l|L|µl|μl|mM|µM|μM|nM|pM|M|mol|"
+                   r"Gy|cGy|nm|µm|μm|mm|cm|m|km|°C|°F|K|Hz|kHz|MHz|V|mV|W|J|IU|U|%|mg/kg|g/kg|ppm|bp|kb|kDa)\b")
+# "What is X used for / about / known as / called" asks about X
+_ASKED_ABOUT = re.compile(r"\s+(?:used for|about|known as|called|made of|for|like|mean|do|does)$", re.I)
+_AUX_WORDS = frozenset(_AUX.split("|"))
+_GLUE = frozenset("in at from across to within throughout near the of for by".split())
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """The expected answer type and the question's own words (to tell new information from echo)."""
+
+    kind: str
+    words: frozenset[str]  # lower-cased words of the question
+    term: str | None = None  # the thing a definition question asks about, as written
+    question: str = ""
+    head: str | None = None  # "inhibitor" in "Which kinase inhibitor …?": the answer names one
+
+
+def analyse(question: str) -> QuestionType:
+    """The expected answer type of `question` (rules in the module docstring)."""
+    q = question.strip()
+    words = frozenset(w.lower() for w in _WORD.findall(q))
+    m = _HEAD.match(q)
+    head = m[1].lower() if m and m[1].lower() not in _NOT_HEAD else None
+    return QuestionType(_kind(q), words, _defined_term(q), q, head)
+
+
+def _kind(q: str) -> str:
+    if _YESNO.match(q):
+        return "yesno"
+    for kind, pattern in (("date", _DATE_Q), ("number", _NUMBER_Q), ("reason", _REASON_Q)):
+        if pattern.search(q):
+            return kind
+    if _defined_term(q) and not q.lower().startswith("who"):
+        return "definition"  # "What is the council?" asks what it is, not who is in it
+    if _PERSON_Q.search(q):
+        return "person"
+    if _PLACE_Q.search(q):
+        return "place"
+    if _defined_term(q):
+        return "definition"
+    if _MANNER_Q.search(q):
+        return "manner"
+    return "list" if _LIST_Q.search(q) else "other"
+
+
+def _defined_term(q: str) -> str | None:
+    """X in "What is X?", when X is short and names something (a capital, an acronym or ≤ 4 words)."""
+    m = _DEFINITION_Q.match(q.strip())
+    if not m:
+        return None
+    term = (m["x"] or m["y"] or m["z"] or "").strip(" .,'\"“”")
+    term = _ASKED_ABOUT.sub("", term).strip()
+    words = term.split()
+    if not words or len(words) > 6:
+        return None
+    named = any(w[:1].isupper() or any(c.isdigit() for c in w) for w in words)
+    return term if named or len(words) <= 3 else None
+
+
+def matches(qt: QuestionType, text: str) -> bool:
+    """Whether `text` holds an answer of the kind `qt` asks for, beyond the question's own words."""
+    kind = qt.kind
+    if kind == "date":
+        return _new(_DATE, text, qt.words)
+    if kind == "number":
+        if _MEASURE.search(qt.question):  # "what dose": a number with a unit of measure
+            return bool(_UNIT.search(text))
+        if {"often", "frequently"} & qt.words:
+            return _new(_FREQUENCY, text, qt.words) or _new(_NUMBER, text, qt.words)
+        return _new(_NUMBER, text, qt.words)
+    if kind == "person":
+        if _WANTS_NAME.search(qt.question):
+            return _personal_name(text, qt.words)
+        return _new(_CAPITALISED, text, qt.words) or _new(_OFFICE, text, qt.words)
+    if kind == "place":
+        return _new(_PLACE, text, qt.words) or _new(_CAPITALISED, text, qt.words)
+    if kind == "definition":
+        return qt.term is not None and defines(qt.term, text)
+    if kind == "list":
+        return bool(_LIST.search(text))
+    if kind == "reason":
+        return bool(_REASON.search(text))
+    if kind == "manner":
+        return bool(_MANNER.search(text))
+    if kind == "yesno":
+        return True  # a yes/no answer is any sentence on the property: coverage features judge it
+    if qt.head:  # other, "which <noun>": a name or code next to the noun asked about
+        return _named_near(qt.head, text, qt.words)
+    return _new(_ENTITY, text, qt.words)  # other: a name or code the question does not give
+
+
+def checked(kind: str) -> bool:
+    """Whether `matches` can say anything for this kind of question."""
+    return kind != "yesno"
+
+
+def counted(question: str, text: str) -> bool:
+    """For "how many X": whether `text` has a number followed within three words by one of X's words."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return False
+    words = [w for w in m[1].lower().split() if w not in _AUX_WORDS]
+    plural = [w for w in words if w.endswith("s") and not w.endswith("ss")]
+    if not words:
+        return False
+    asked = {_stem(plural[0] if plural else words[0])}
+    for n in _NUMBER.finditer(text):
+        after = _WORD.findall(text[n.end():n.end() + 60])[:3]
+        if any(_stem(w.lower()) in asked for w in after):
+            return True
+    return False
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def negated(text: str) -> bool:
+    """Whether `text` negates something (for yes/no questions: the answer may be "no")."""
+    return bool(_NEGATION.search(text))
+
+
+def defines(term: str, text: str) -> bool:
+    """Whether `text` explains `term`: "X (…)", "(X)" after its long form, "X is/are/means …",
+    "X, a/an/the …" or "X: …"; failing that, the same for the names within the term (the
+    "Copernicus" of "the Copernicus programme")."""
+    if _defines(term, text):
+        return True
+    names = [w for w in term.split() if w[:1].isupper() or any(c.isdigit() for c in w)]
+    return any(_defines(n, text) for n in names if n != term)
+
+
+def _defines(term: str, text: str) -> bool:
+    t = re.escape(term.strip())
+    t = re.sub(r"\\ ", r"\\s+", t)
+    pattern = (rf"(?:\b|(?<=\W)){t}(?:\b|(?=\W))\s*(?:\(|,\s+(?:an?|the|which|who)\b|:|—|–|\s(?:is|are|was|were|"
+               rf"means|refers|stands|consists|comprises|describes)\b)|\(\s*{t}\s*\)")
+    return bool(re.search(pattern, text, re.I))
+
+
+def _named_near(head: str, text: str, asked: frozenset[str]) -> bool:
+    """Whether a name or code the question does not give stands within four words of `head`."""
+    words = _WORD.findall(text)
+    at = [i for i, w in enumerate(words) if head in w.lower()]
+    for i in at:
+        near = " ".join(words[max(i - 4, 0):i + 5])
+        if _new(_ENTITY, " " + near, asked):
+            return True
+    return False
+
+
+def _personal_name(text: str, asked: frozenset[str]) -> bool:
+    """Whether `text` names a person: capitalised words, none of them an office, body or the question's."""
+    for m in _PERSONAL_NAME.finditer(text):
+        before, after = text[max(m.start() - 4, 0):m.start()].lower(), text[m.end():m.end() + 2]
+        if before.endswith("the ") or after.lstrip().startswith("("):
+            continue  # "the Coastal Data Exchange", "Blue Harbour (a network)": named things, not people
+        words = [w.lower() for w in _WORD.findall(m.group()) if w.lower() not in ("dr", "prof", "van", "von", "de")]
+        if words and not any(w in _INSTITUTION or w in asked for w in words):
+            return True
+    return False
+
+
+def _new(pattern: re.Pattern[str], text: str, asked: frozenset[str]) -> bool:
+    """A match of `pattern` in `text` that is not made only of words the question already uses."""
+    for m in pattern.finditer(text):
+        words = [w.lower() for w in _WORD.findall(m.group()) if w.lower() not in _GLUE]
+        if not words or any(w not in asked for w in words):
+            return True
+    return False

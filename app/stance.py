@@ -1,0 +1,318 @@
+"""What one sentence says about a claim: the claim's values and negations set against the sentence's.
+
+The rule, in full:
+
+1. A *value* is an amount of money or a percentage as `app.differences.figures` reads them
+   ("NOK 75 billion" = "75 billion NOK" = "75,000 million NOK"; "12 per cent" = "12%"), a
+   year (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28",
+   "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
+   "twenty-five" = 25, "2.5 million" = 2,500,000). Not numbers: digits joined to letters or a
+   hyphen before them ("p53", "COVID-19", "21st").
+2. Values are compared within their *kind*: money of one currency, percentages, years,
+   months, and numbers. A claim's value *matches* when the sentence has a value of the same
+   kind and the same size (a plain number also matches an amount or a year of that size).
+   It *conflicts* when the sentence has values of its kind and none matches; the sentence's
+   value named is the one whose neighbouring words best match the claim value's (the word
+   after counts most: "three military" answers "five military"). A number conflicts only
+   when the word before or after it is the same, it sits beside a value both texts state, or
+   two words near it are shared: numbers are too common to compare blind.
+3. A *negation* ("not", "no", "never", "neither", "nor", "cannot", "without", "…n't",
+   "non-…") applies to its *head*, the first lower-case content word after it in the same
+   clause ("does not participate" → participate; "no significant" → significant;
+   "non-binding" → binding). "not only" is no negation. A word with a negating prefix
+   ("illegal", "unlikely", "inactive") negates its stem when the other text has the stem
+   and not the word.
+4. Negations conflict when one text negates a head the other text states, and the other text
+   has no negation at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.differences import figures
+from index.bm25 import tokenize
+
+NUMBER_KINDS = ("number", "year")  # kinds a plain number may match by size (rule 2)
+
+_MONTHS = ("january february march april may june july august september october november "
+           "december").split()
+_MONTH_NUMBER = {m: i for i, m in enumerate(_MONTHS, 1)} | {m[:3]: i for i, m in enumerate(_MONTHS, 1)}
+_MONTH_NUMBER["sept"] = 9
+_MONTH = "|".join(m.capitalize() for m in sorted(_MONTH_NUMBER, key=len, reverse=True))
+_DAY, _YEAR = r"[0-3]?\d(?:st|nd|rd|th)?", r"(?:1[89]|20)\d\d"
+_DATE_RE = re.compile(  # "May 28, 2024", "28 May 2024", "May 28", "28 May", "May 2024"
+    rf"\b(?P<m1>{_MONTH})\.?\s(?P<d1>{_DAY})\b(?:,?\s(?P<y1>{_YEAR})\b)?"
+    rf"|\b(?P<d2>{_DAY})\s(?P<m2>{_MONTH})\b\.?(?:,?\s(?P<y2>{_YEAR})\b)?"
+    rf"|\b(?P<m3>{_MONTH})\.?,?\s(?P<y3>{_YEAR})\b")
+_AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "COVID-19"
+_RANGE = re.compile(r"\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?")
+_YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
+_UNIT_ABBREVIATION = re.compile(r"\s?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U)\b")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORD_NUMBERS = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+WORD_NUMBERS["hundred"] = 100
+_NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
+_NUMBER_RE = re.compile(
+    rf"{_AFTER_RANGE}(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)"
+    rf"|(?i:(?P<w>\b(?:{'|'.join(_TENS)})-(?:{'|'.join(_UNITS[1:10])})\b|\b(?:{_NUMBER_WORD})\b)))"
+    rf"(?:\s(?P<s>thousand|million|billion|trillion)\b)?")
+_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|cannot|without)\b|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
+_NEG_PREFIX = re.compile(r"\b(?:non|un|in|il|ir|im)(?P<base>[a-z]{5,})\b")  # "non-…": _NEGATION
+_CLAUSE_END = re.compile(r"[,;:.!?()]|\b(?:but|while|whereas|although|which|that)\b", re.I)
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
+_HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were", "to", "at", "all",
+              "any", "yet", "longer", "more", "so", "as", "in", "of", "have", "has", "had", "do", "does",
+              "did", "it", "its", "there", "also"}
+
+
+@dataclass(frozen=True)
+class Value:
+    text: str  # as written: "75 billion NOK", "2021", "4 weeks", "May 28, 2024"
+    kind: str  # a currency (NOK, EUR, …), "%", "year", "date" or "number"
+    value: float  # a date is year * 10000 + month * 100 + day, 0 where not given
+    start: int  # span in the text it was read from
+    end: int
+    in_date: bool = False  # the year of a date, also read on its own
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What the source says against what the claim says, each as written."""
+
+    kind: str  # a value's kind, or "negation"
+    source: str
+    claim: str
+
+
+@dataclass(frozen=True)
+class Negation:
+    head: str  # the stem of the negated word
+    phrase: str  # as written, from the negation to its head: "does not participate", "non-binding"
+
+
+@dataclass
+class Comparison:
+    """A claim set against one sentence: what conflicts, and what the sentence does not state."""
+
+    conflicts: list[Conflict]
+    missing: list[str]  # claim values and negations the sentence does not state, in words
+    matched: list[str]  # claim values the sentence states
+
+
+def values(text: str) -> list[Value]:
+    """Every value in `text` (rule 1), in order."""
+    found: list[Value] = []
+    cursor = 0
+    counts = {}  # where a count with its unit starts ("4 weeks"): its text names the value
+    for f in figures(text):  # money, percentages and counts, as app.differences reads them
+        at = text.find(f.text, cursor)
+        if at < 0 or f.unit in ("end year", "year"):
+            continue  # years are read below, every one of them
+        cursor = at + len(f.text)
+        if f.unit == "%" or f.unit.isupper():
+            found.append(Value(f.text, f.unit, f.value, at, cursor))
+        else:
+            counts[at] = f.text
+
+    def free(a: int, b: int) -> bool:
+        return not any(v.start < b and a < v.end for v in found)
+
+    for m in _DATE_RE.finditer(text):
+        if free(*m.span()):
+            found.append(_date(m))
+            if y := m["y1"] or m["y2"] or m["y3"]:
+                found.append(Value(y, "year", float(y), m.start(), m.end(), in_date=True))
+    for m in _YEAR_RE.finditer(text):
+        if free(*m.span()):
+            found.append(Value(m.group(), "year", float(m.group()), *m.span()))
+    for m in _NUMBER_RE.finditer(text):
+        if free(*m.span()):  # named with its unit when it has one: "4 weeks", "8 h"
+            unit = _UNIT_ABBREVIATION.match(text, m.end())
+            written = counts.get(m.start()) or _range_around(text, m) or m.group() + (unit.group() if unit else "")
+            found.append(Value(written, "number", number_value(m), *m.span()))
+    return sorted(found, key=lambda v: v.start)
+
+
+def _range_around(text: str, m: re.Match[str]) -> str | None:
+    """The range a number is one end of, as written ("40-64"), for naming it."""
+    for r in _RANGE.finditer(text, max(m.start() - 12, 0), min(m.end() + 12, len(text))):
+        if r.start() <= m.start() and m.end() <= r.end():
+            return r.group()
+    return None
+
+
+def _date(m: re.Match[str]) -> Value:
+    month = _MONTH_NUMBER[(m["m1"] or m["m2"] or m["m3"]).lower()]
+    day = int(re.sub(r"\D", "", m["d1"] or m["d2"] or "0"))
+    year = int(m["y1"] or m["y2"] or m["y3"] or 0)
+    return Value(m.group(), "date", float(year * 10000 + month * 100 + day), *m.span())
+
+
+def number_value(m: re.Match[str]) -> float:
+    """The size of a number read by `_NUMBER_RE`: digits or words, times its scale word."""
+    if m["d"]:
+        base = float(m["d"].replace(",", ""))
+    else:
+        parts = m["w"].lower().split("-")
+        base = float(sum(WORD_NUMBERS[p] for p in parts))
+    return base * _SCALE.get((m["s"] or "").lower(), 1.0)
+
+
+def negations(text: str, other: str = "") -> list[Negation]:
+    """The negations in `text` with their heads (rule 3); `other` decides negating prefixes and how
+    far a phrase runs (over the words after the head that `other` also has: "not formally reported")."""
+    out = []
+    other_stems = set(_stems(other))
+    for m in _NEGATION.finditer(text):
+        rest = text[m.end():]
+        if re.match(r"\s+only\b", rest, re.I):
+            continue  # "not only … but also" affirms
+        cut = _CLAUSE_END.search(rest) if not m.group().endswith("-") else None
+        clause = rest[:cut.start()] if cut else rest
+        for w in list(_WORD.finditer(clause))[:4]:
+            word = w.group()
+            if word[0].isupper() or word.lower() in _HEAD_SKIP:
+                continue  # names are what a sentence is about, not what it denies
+            stem = _stems(word)
+            if stem:
+                aux = not m.group().endswith("-")  # "were not formally reported"; "non-binding" alone
+                out.append(Negation(stem[0], phrase(text, m.start(), m.end() + w.end(), other_stems, aux)))
+            if not word.endswith("ly"):
+                break  # "not legally binding" denies "binding" too
+    for m in _NEG_PREFIX.finditer(text.lower()):
+        base, word = _stems(m["base"]), _stems(m.group())
+        if base and word and base[0] in other_stems and word[0] not in other_stems:
+            out.append(Negation(base[0], phrase(text, m.start(), m.end(), other_stems)))
+    return out
+
+
+def phrase(text: str, start: int, end: int, shared: set[str], aux: bool = False) -> str:
+    """`text[start:end]` widened to a readable phrase: back over an auxiliary if `aux` ("were not"), and
+    on over up to two following words with stems in `shared` ("significant differences")."""
+    if aux and (before := re.search(r"\b(?:is|are|was|were|be|do|does|did|has|have|had|can|could|will|would|should|"
+                        r"may|might|must)\s+$", text[:start], re.I)):
+        start = before.start()
+    for _ in range(2):
+        nxt = re.match(r"\s+([A-Za-z][\w'’-]*)", text[end:])
+        if not nxt or not set(_stems(nxt[1])) & shared:
+            break
+        end += nxt.end()
+    return text[start:end]
+
+
+def compare(claim: str, sentence: str) -> Comparison:
+    """The claim's values and negations set against `sentence` (rules 2 and 4)."""
+    result = Comparison([], [], [])
+    theirs = values(sentence)
+    ours = [v for v in values(claim) if not v.in_date]  # the claim's date is compared whole
+    same = {v: [s for s in theirs if _same_size(v, s)] for v in ours}
+    anchors = [(v, found[0]) for v, found in same.items() if len(found) == 1]
+    for v in ours:
+        if same[v]:
+            result.matched.append(v.text)
+            continue
+        kin = [s for s in theirs if s.kind == v.kind]
+        score = {s: _alignment(claim, v, sentence, s) + _anchored(v, s, kin, anchors) for s in kin}
+        best = max(kin, key=score.__getitem__, default=None)
+        if best is not None and (v.kind != "number" or score[best] >= 1):
+            result.conflicts.append(Conflict(v.kind, best.text, v.text))
+        else:
+            result.missing.append(f"{v.text} does not appear here")
+    _compare_negations(claim, sentence, result)
+    return result
+
+
+def _anchored(v: Value, s: Value, kin: list[Value], anchors: list[tuple[Value, Value]]) -> float:
+    """3 when `s` is the value of its kind next to a value both texts state, on the side where the
+    claim has `v` ("91 in 2002" answers "97 … in 2002"), within 60 characters."""
+    for claim_at, source_at in anchors:
+        after = v.start > claim_at.start
+        side = [k for k in kin if (k.start > source_at.start) == after and k is not source_at
+                and abs(k.start - source_at.start) <= 60]
+        if side and min(side, key=lambda k: abs(k.start - source_at.start)) is s:
+            return 3.0
+    return 0.0
+
+
+def _compare_negations(claim: str, sentence: str, result: Comparison) -> None:
+    """Rule 4, when only one of the two texts has a negation: where both deny something, they agree
+    or deny different things ("no teratomas were found" and "at no point were teratomas identified")."""
+    claim_neg, source_neg = negations(claim, sentence), negations(sentence, claim)
+    if claim_neg and not source_neg:
+        words = _words_by_stem(sentence)
+        hit = next((n for n in claim_neg if n.head in words), None)
+        if hit:
+            result.conflicts.append(Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase))
+        elif any(not n.phrase.lower().startswith("non") for n in claim_neg):  # "non-private": a name's part
+            result.missing.append(f"“{claim_neg[0].phrase}” is not stated here")
+    elif source_neg and not claim_neg:
+        words = _words_by_stem(claim)
+        hit = next((n for n in source_neg if n.head in words), None)
+        if hit:
+            result.conflicts.append(Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence)))
+
+
+def _word_phrase(text: str, at: int, other: str) -> str:
+    """The word of `text` starting at `at`, widened as `phrase` widens a negation."""
+    return phrase(text, at, at + len(_WORD.match(text, at).group()), set(_stems(other)))
+
+
+def _same_size(a: Value, b: Value) -> bool:
+    if "date" in (a.kind, b.kind):
+        return a.kind == b.kind and _same_date(a.value, b.value)
+    if a.kind != b.kind and not (a.kind in NUMBER_KINDS or b.kind in NUMBER_KINDS):
+        return False
+    if a.kind != b.kind and "%" in (a.kind, b.kind):
+        return False
+    return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
+
+
+def _same_date(a: float, b: float) -> bool:
+    """Dates agree in month, and in day and year where both give them."""
+    (ya, mda), (yb, mdb) = divmod(int(a), 10000), divmod(int(b), 10000)
+    (ma, da), (mb, db) = divmod(mda, 100), divmod(mdb, 100)
+    return ma == mb and (not da or not db or da == db) and (not ya or not yb or ya == yb)
+
+
+def _alignment(claim: str, v: Value, sentence: str, s: Value) -> float:
+    """How alike the words around two values are: the same next word counts 2, the same previous
+    word 1 (either ½ when it is a stop word: "to", "in"), each other shared content word ½."""
+    (cb, ca), (sb, sa) = _around(claim, v.start, v.end), _around(sentence, s.start, s.end)
+    score = 0.0
+    for mine, theirs, weight in ((ca[:1], sa[:1], 2.0), (cb[-1:], sb[-1:], 1.0)):
+        if mine and mine == theirs:
+            score += weight if _stems(mine[0]) else 0.5
+    near = lambda ws: set(_stems(" ".join(ws)))  # noqa: E731 - content stems only
+    return score + 0.5 * len(near(cb + ca) & near(sb + sa))
+
+
+def _around(text: str, start: int, end: int, n: int = 4) -> tuple[list[str], list[str]]:
+    """Up to `n` lower-cased words before and after a span, numbers dropped."""
+    before = [w.lower() for w in _WORD.findall(text[:start])][-n:]
+    after = [w.lower() for w in _WORD.findall(text[end:])][:n]
+    return before, after
+
+
+@lru_cache(maxsize=8192)
+def _stem_words(text: str) -> tuple[str, ...]:
+    return tuple(tokenize([text])[0])
+
+
+def _stems(text: str) -> list[str]:
+    """Stemmed content words of `text` (stop words dropped), as BM25 reads them."""
+    return list(_stem_words(text))
+
+
+def _words_by_stem(text: str) -> dict[str, int]:
+    """Each content stem of `text` with where the first word that has it starts."""
+    out: dict[str, int] = {}
+    for w in _WORD.finditer(text):
+        for s in _stems(w.group()):
+            out.setdefault(s, w.start())
+    return out

@@ -1,0 +1,433 @@
+"""The index in Milvus: embedded Milvus Lite (`milvus-lite:PATH`) or a server (`milvus://HOST:PORT/NAME`).
+
+Four collections, all named `NAME_*` (NAME is `docqa` for Milvus Lite):
+
+    NAME_passages  pid, doc_id, version, the passage (JSON), its sentences' vectors (float16,
+                   base64), its dense vector (FLAT or HNSW by size) and its BM25 terms: docqa's
+                   own stemmed terms, split by Milvus' whitespace analyzer into a BM25 sparse
+                   field, so Milvus scores exactly the terms the local index scores
+    NAME_docs      one row per document: its live version, where its text is, a summary
+    NAME_texts     each document's full record (text, regions, pages) in chunks
+    NAME_meta      the manifest: model, dimension, build settings, dense index type
+
+Consistency without a lock service: an ingest writes a document's passages under a new
+version id, then switches the document's row to it (a single-row upsert), then deletes
+the old rows. Queries keep only passages of live versions, so they never see half a
+document or two versions of one; a killed ingest leaves the old version live.
+Retrieval and fusion are docqa's own (`index.search`); this store only finds and scores.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.bm25 import tokenize
+from index.settings import (FORMAT_VERSION, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, HNSW_THRESHOLD,
+                            BuildSettings)
+from index.store import DocEntry, IndexProblem
+from ingest.records import Document, Passage
+
+TOKEN_ENV = "DOCQA_MILVUS_TOKEN"
+LITE_NAME = "docqa"
+TEXT_CHUNK = 16_000  # characters per text row: VARCHAR holds 65,535 bytes, a character up to 4
+MAX_VARCHAR = 65_535
+IVF_NPROBE = 32
+CONSISTENCY = "Strong"  # a query sees every write acknowledged before it (README: guarantees)
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
+
+
+@dataclass(frozen=True)
+class MilvusSpec:
+    """Where a Milvus index lives: `uri` (a .db file for Milvus Lite, else http://host:port)."""
+
+    uri: str
+    name: str
+    lite: bool
+
+    def __str__(self) -> str:
+        return f"milvus-lite:{self.uri}" if self.lite else f"milvus://{self.uri.split('://', 1)[1]}/{self.name}"
+
+    def collection(self, kind: str) -> str:
+        return f"{self.name}_{kind}"
+
+
+def parse_index(value: str | Path) -> Path | MilvusSpec:
+    """`--index` / `DOCQA_INDEX`: a directory (the local index), `milvus-lite:PATH.db` or
+    `milvus://HOST:PORT/NAME`. A `Path` may have folded `//` to `/`, so one slash is accepted."""
+    text = str(value)
+    if text.startswith("milvus-lite:"):
+        path = Path(text.split(":", 1)[1]).expanduser()
+        if path.suffix != ".db":
+            raise IndexProblem(f"milvus-lite:{path} must name a .db file (e.g. milvus-lite:.docqa/index.db)")
+        return MilvusSpec(str(path.resolve()), LITE_NAME, True)
+    m = re.match(r"^milvus:/{1,2}([^/:]+):(\d+)/([^/]+)/?$", text)
+    if m:
+        host, port, name = m.groups()
+        if not _NAME.match(name):
+            raise IndexProblem(f"Milvus collection name {name!r}: use letters, digits and _ "
+                               "(not starting with a digit)")
+        return MilvusSpec(f"http://{host}:{port}", name, False)
+    if text.startswith("milvus"):
+        raise IndexProblem(f"cannot read the index address {text!r}: use milvus-lite:PATH.db or "
+                           "milvus://HOST:PORT/COLLECTION")
+    return Path(value)
+
+
+def milvus_models_dir(spec: MilvusSpec) -> Path:
+    """Where exported ONNX models go for a Milvus index: beside the Milvus Lite file, else the
+    default index's `models/` (a server index has no directory here)."""
+    from index.settings import DEFAULT_INDEX, models_dir_beside
+
+    return Path(spec.uri).parent / "models" if spec.lite else models_dir_beside(DEFAULT_INDEX)
+
+
+def connect(spec: MilvusSpec, timeout: float = 10.0):  # noqa: ANN201 - pymilvus.MilvusClient
+    """A client for `spec`; the token comes from DOCQA_MILVUS_TOKEN, never the command line.
+    An unreachable server is one clear line, not a stack of gRPC errors."""
+    try:
+        with warnings.catch_warnings():  # milvus-lite 2.5.1 imports pkg_resources, which warns
+            warnings.simplefilter("ignore")
+            from pymilvus import MilvusClient
+    except ImportError as exc:  # the [scale] extra is not installed
+        raise IndexProblem(f"{spec} needs Milvus support: pip install 'docqa[scale]' ({exc})") from exc
+    if spec.lite:
+        Path(spec.uri).parent.mkdir(parents=True, exist_ok=True)
+    # pymilvus logs each failure itself (and Milvus Lite's iterators warn about timestamps):
+    # the one line docqa prints says it
+    for name in ["pymilvus", *[n for n in logging.root.manager.loggerDict if n.startswith("pymilvus.")]]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():  # Milvus Lite is imported here for a .db file
+            warnings.simplefilter("ignore")
+            return MilvusClient(uri=spec.uri, token=os.environ.get(TOKEN_ENV, ""), timeout=timeout)
+    except Exception as exc:  # pymilvus raises MilvusException and gRPC errors alike
+        why = getattr(exc, "message", None) or str(exc).strip() or type(exc).__name__
+        raise IndexProblem(f"cannot reach Milvus at {spec}: {why.splitlines()[0]}") from None
+
+
+def pid_of(version: str, n: int) -> int:
+    """Passage `n` of a document version: a stable positive int64 primary key."""
+    return int.from_bytes(hashlib.blake2b(f"{version}:{n}".encode(), digest_size=8).digest(), "big") >> 1
+
+
+def pack_vectors(vectors: np.ndarray) -> str:
+    """Sentence vectors as base64 float16 (they only rank a passage's sentences)."""
+    return base64.b64encode(np.ascontiguousarray(vectors, dtype=np.float16).tobytes()).decode()
+
+
+def unpack_vectors(text: str, dim: int) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.float16).reshape(-1, dim)
+
+
+def bm25_terms(text: str) -> str:
+    """The text as docqa's BM25 sees it (stemmed, no stop words), one space between terms and one
+    on each side, so `terms like '% t %'` finds whole terms (the whitespace analyzer ignores it)."""
+    terms = tokenize([text])[0]
+    return f" {' '.join(terms)} " if terms else ""
+
+
+def dense_index(n: int, lite: bool) -> dict[str, Any]:
+    """Exact search below HNSW_THRESHOLD passages (the local index's rule); above it an HNSW graph
+    with the local index's parameters on a Milvus server, IVF_FLAT on Milvus Lite (it builds
+    FLAT, IVF_FLAT and AUTOINDEX only). benchmarks/scale_out.py measures recall against exact."""
+    if n < HNSW_THRESHOLD:
+        return {"index_type": "FLAT", "params": {}}
+    if lite:
+        return {"index_type": "IVF_FLAT", "params": {"nlist": int(min(65_536, 4 * n ** 0.5))}}
+    return {"index_type": "HNSW", "params": {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION}}
+
+
+def dense_search_params(index_type: str, depth: int) -> dict[str, Any]:
+    """HNSW needs ef >= the results asked for; IVF probes IVF_NPROBE of its lists."""
+    params = {"HNSW": {"ef": max(HNSW_EF_SEARCH, depth)}, "IVF_FLAT": {"nprobe": IVF_NPROBE}}
+    return {"metric_type": "IP", "params": params.get(index_type, {})}
+
+
+class MilvusIndex:
+    """An index in Milvus, read live: every query sees the documents' current versions."""
+
+    def __init__(self, spec: MilvusSpec, client=None) -> None:  # noqa: ANN001
+        self.spec = spec
+        self.path = None  # no directory on this machine
+        self.client = client or connect(spec)
+        self.manifest = read_manifest(self.client, spec)
+        if self.manifest is None:
+            raise IndexProblem(f"no index at {spec}: run `docqa ingest --index {spec}` first")
+        self.dim = int(self.manifest["dim"])
+        self.settings = BuildSettings(**self.manifest["settings"])
+        self.bm25 = MilvusTerms(self)
+        self.doc_by_id = LazyDocs(self)
+        self._rows: OrderedDict[int, tuple[Passage, str]] = OrderedDict()  # pid -> passage, sentences
+        self._seen: dict[str, str] = {}  # doc_id -> the version the last query kept
+        self._lock = threading.Lock()
+
+    # -- what answers use -------------------------------------------------------------------
+    @property
+    def docs(self) -> list[DocEntry]:
+        """Every live document, in the order they were first added; summaries (no text: fetch
+        the full record with `doc_by_id`)."""
+        rows = self._query("docs", "", ["meta", "seq"])
+        return [summary(json.loads(r["meta"])) for r in sorted(rows, key=lambda r: r["seq"])]
+
+    def sentence_vectors(self, row: int) -> np.ndarray | None:
+        packed = self.rows([row])[row][1]
+        return unpack_vectors(packed, self.dim) if packed else None
+
+    def candidates(self, query: str) -> MilvusCandidates:
+        return MilvusCandidates(self, query)
+
+    def count(self) -> int:
+        """Passages stored (all versions: rows of a version being replaced count until deleted)."""
+        res = self.client.query(self.spec.collection("passages"), filter="",
+                                output_fields=["count(*)"], consistency_level=CONSISTENCY)
+        return int(res[0]["count(*)"])
+
+    # -- rows -------------------------------------------------------------------------------
+    def rows(self, pids: list[int]) -> dict[int, tuple[Passage, str]]:
+        """Passages and packed sentence vectors by pid, from a small cache (pids never change
+        meaning: a new version gets new pids) or one query for the missing ones."""
+        with self._lock:
+            out = {p: self._rows[p] for p in pids if p in self._rows}
+        missing = [p for p in dict.fromkeys(pids) if p not in out]
+        if missing:
+            got = self.client.get(self.spec.collection("passages"), ids=missing,
+                                  output_fields=["passage", "sentences"])
+            with self._lock:
+                for r in got:
+                    out[r["pid"]] = self._rows[r["pid"]] = (Passage.from_dict(json.loads(r["passage"])),
+                                                            r["sentences"])
+                while len(self._rows) > 8192:
+                    self._rows.popitem(last=False)
+        lost = [p for p in pids if p not in out]
+        if lost:  # deleted by an ingest between finding and reading it
+            raise IndexProblem("the index changed while this question was answered; ask again")
+        return out
+
+    def live(self, doc_ids: set[str]) -> dict[str, tuple[str, int]]:
+        """doc_id -> (live version, position in index order) of each of `doc_ids` in the index."""
+        if not doc_ids:
+            return {}
+        rows = self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version", "seq"])
+        out = {r["doc_id"]: (r["version"], r["seq"]) for r in rows}
+        self._seen.update({d: v for d, (v, _) in out.items()})
+        return out
+
+    def _query(self, kind: str, filter: str, fields: list[str]) -> list[dict]:  # noqa: A002
+        name = self.spec.collection(kind)
+        if filter:
+            return self.client.query(name, filter=filter, output_fields=fields, consistency_level=CONSISTENCY)
+        it = self.client.query_iterator(name, batch_size=1000, filter="", output_fields=fields,
+                                        consistency_level=CONSISTENCY)
+        out: list[dict] = []
+        try:
+            while batch := it.next():
+                out.extend(batch)
+        finally:
+            it.close()
+        return out
+
+
+class MilvusCandidates:
+    """One query against Milvus: dense and BM25 searches, scores of given rows, live filter."""
+
+    def __init__(self, store: MilvusIndex, query: str) -> None:
+        self.store, self.terms = store, bm25_terms(query).strip()
+        # Milvus' BM25 is bm25s' Lucene variant times (k1 + 1) (measured: 1.9 at k1 = 0.9); dividing
+        # it out gives the local scores, and fusion (scale-free) would be the same either way
+        self.bm25_scale = 1.0 / (1.0 + store.settings.bm25_k1)
+        self.coll = store.spec.collection("passages")
+        self._dense: dict[int, float] = {}
+        self._bm25: dict[int, float] = {}
+        self._doc: dict[int, tuple[str, str, int]] = {}  # pid -> (doc_id, version, passage number)
+        self._last: list[int] = []
+        self._live: dict[str, tuple[str, int]] = {}
+
+    def size(self) -> int:
+        # the manifest's count, read when the store was opened (one round trip less per query);
+        # an index that was empty then is counted again, so a first ingest elsewhere is seen
+        return int(self.store.manifest.get("passages") or 0) or self.store.count()
+
+    def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
+        params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
+        return self._search([query_vec.astype(np.float32).tolist()], "dense", depth, params, self._dense)
+
+    def bm25(self, depth: int) -> tuple[list[int], list[float]]:
+        if not self.terms:
+            return [], []
+        return self._search([self.terms], "sparse", depth, {"metric_type": "BM25"}, self._bm25, scale=self.bm25_scale)
+
+    def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = [int(r) for r in rows]
+        self._last = rows
+        need_d = [r for r in rows if r not in self._dense]
+        if need_d:
+            params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), len(need_d))
+            self._search([query_vec.astype(np.float32).tolist()], "dense", len(need_d), params, self._dense, need_d)
+        need_b = [r for r in rows if r not in self._bm25]
+        if need_b and self.terms:
+            self._search([self.terms], "sparse", len(need_b), {"metric_type": "BM25"}, self._bm25, need_b,
+                         self.bm25_scale)
+        for r in need_b:
+            self._bm25.setdefault(r, 0.0)  # none of the query's terms: BM25 0, as locally
+        return (np.array([self._dense.get(r, 0.0) for r in rows], dtype=np.float32),
+                np.array([self._bm25[r] for r in rows], dtype=np.float32))
+
+    def passage(self, row: int) -> Passage:
+        wanted = self._last if row in self._last else [row]  # the rows just scored: one fetch
+        return self.store.rows(wanted)[row][0]
+
+    def _search(self, data: list, field: str, limit: int, params: dict, into: dict[int, float],
+                only: list[int] | None = None, scale: float = 1.0) -> tuple[list[int], list[float]]:
+        """Search `field`, keep live versions only, remember scores in `into`."""
+        if limit <= 0:
+            return [], []
+        hits = self.store.client.search(
+            self.coll, data=data, anns_field=field, limit=min(limit, 16_384), search_params=params,
+            filter=f"pid in {list(only)}" if only is not None else "",
+            output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
+        for h in hits:
+            self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
+        docs = {self._doc[int(h["id"])][0] for h in hits}
+        self._live.update(self.store.live(docs - set(self._live)))  # one lookup per document per query
+        live = self._live
+        kept = []
+        for h in hits:
+            pid = int(h["id"])
+            doc, version, ord_ = self._doc[pid]
+            if live.get(doc, ("", 0))[0] == version:
+                into[pid] = float(h["distance"]) * scale
+                kept.append((-into[pid], live[doc][1], ord_, pid))
+        kept.sort()  # ties as the local index breaks them: index order (document, then passage)
+        return [k[3] for k in kept], [-k[0] for k in kept]
+
+
+class MilvusTerms:
+    """BM25 IDF for the answer scorer, from counts in Milvus: N is the number of passages and a
+    term's document frequency the number of passages whose terms hold it (`count(*)` where
+    `terms like '% t %'`, on the field BM25 scores). The formula is `index.bm25.Bm25.idf`'s, so
+    the weights equal the local index's. Milvus Lite 2.5.1 rejects TEXT_MATCH, and a LIKE
+    count scans the passages: fine to ~1M passages; docs/scale.md says what a cluster needs."""
+
+    def __init__(self, store: MilvusIndex) -> None:
+        self.store = store
+
+    @property
+    def n(self) -> int:
+        """Passages counted (as `index.bm25.Bm25.n`)."""
+        return self.store.count()
+
+    def idf(self, terms: set[str]) -> dict[str, float]:
+        coll = self.store.spec.collection("passages")
+        n = self.n
+        out = {}
+        for t in terms:
+            like = _quote(t).replace("_", "\\_")  # `_` is LIKE's one-character wildcard
+            res = self.store.client.query(coll, filter=f"terms like '% {like} %'",
+                                          output_fields=["count(*)"], consistency_level=CONSISTENCY)
+            df = int(res[0]["count(*)"])
+            out[t] = max(float(np.log((n - df + 0.5) / (df + 0.5) + 1.0)), 0.05)
+        return out
+
+
+class LazyDocs(Mapping):
+    """doc_id -> the full `DocEntry`, read from Milvus on use (the version a query just kept,
+    so quotes come from the text its passages were cut from)."""
+
+    def __init__(self, store: MilvusIndex) -> None:
+        self.store = store
+        self._cache: OrderedDict[str, DocEntry] = OrderedDict()  # by blob key
+
+    def __getitem__(self, doc_id: str) -> DocEntry:
+        entry = self.get(doc_id)
+        if entry is None:
+            raise KeyError(doc_id)
+        return entry
+
+    def get(self, doc_id: str, default: Any = None) -> DocEntry | Any:  # noqa: ANN401
+        seen = self.store._seen.get(doc_id)
+        rows = self.store._query("docs", f"doc_id == '{_quote(doc_id)}'", ["version", "blob"])
+        if not rows:
+            return default
+        blob = rows[0]["blob"]
+        if seen and seen != rows[0]["version"]:  # replaced since the query: read the version it used
+            old = self.store._query("texts", f"version == '{_quote(seen)}' and part == 0", ["blob"])
+            if not old:  # and already deleted: quoting the new text at old offsets would be wrong
+                raise IndexProblem("the index changed while this question was answered; ask again")
+            blob = old[0]["blob"]
+        if blob not in self._cache:
+            parts = self.store._query("texts", f"blob == '{_quote(blob)}'", ["part", "data"])
+            text = "".join(p["data"] for p in sorted(parts, key=lambda p: p["part"]))
+            self._cache[blob] = DocEntry.from_dict(json.loads(text))
+            while len(self._cache) > 256:
+                self._cache.popitem(last=False)
+        return self._cache[blob]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([e.doc_id for e in self.store.docs])
+
+    def __len__(self) -> int:
+        return len(self.store.docs)
+
+
+class SummaryEntry(DocEntry):
+    """A document as the docs collection lists it: everything but its text, regions and pages."""
+
+    page_count: int = 0
+
+    @property
+    def pages(self) -> int | None:
+        return self.page_count or None
+
+
+def summary(meta: dict) -> SummaryEntry:
+    doc = Document(source=meta["source"], title=meta["title"], text="", kind=meta["kind"],
+                   sha256=meta["sha256"], regions=(), published=meta.get("published"),
+                   publisher=meta.get("publisher"), url=meta.get("url"))
+    entry = SummaryEntry(meta["doc_id"], doc, meta["ingested_at"], meta["n_passages"], list(meta["aliases"]))
+    entry.page_count = int(meta.get("pages") or 0)
+    return entry
+
+
+def summary_meta(entry: DocEntry) -> dict:
+    d = entry.doc
+    return {"doc_id": entry.doc_id, "ingested_at": entry.ingested_at, "n_passages": entry.n_passages,
+            "aliases": list(entry.aliases), "source": d.source, "title": d.title, "kind": d.kind,
+            "sha256": d.sha256, "published": d.published, "publisher": d.publisher, "url": d.url,
+            "pages": entry.pages or 0}
+
+
+def read_manifest(client, spec: MilvusSpec) -> dict | None:  # noqa: ANN001
+    """The manifest row, or None when there is no index at `spec` yet."""
+    name = spec.collection("meta")
+    if not client.has_collection(name):
+        return None
+    rows = client.query(name, filter="key == 'manifest'", output_fields=["value"], consistency_level=CONSISTENCY)
+    if not rows:
+        return None
+    manifest = json.loads(rows[0]["value"])
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexProblem(f"index format {manifest.get('format_version')} at {spec} is not the supported "
+                           f"{FORMAT_VERSION}; rebuild it with docqa ingest --index {spec} --rebuild")
+    return manifest
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _list(items: set[str]) -> str:
+    return "[" + ", ".join(f"'{_quote(i)}'" for i in sorted(items)) + "]"

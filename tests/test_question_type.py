@@ -1,0 +1,111 @@
+"""Question analysis (app/question_type.py): expected answer types and type matches, on questions
+written for these tests (none from a question set)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from app.question_type import TYPES, analyse, checked, defines, matches, negated
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("When did the harbour authority open its second terminal?", "date"),
+    ("In which year was the lighthouse rebuilt?", "date"),
+    ("Since when have the two towns shared a fire brigade?", "date"),
+    ("How many ferries cross the fjord each day?", "number"),
+    ("How much did the new bridge cost?", "number"),
+    ("What percentage of the catch is exported?", "number"),
+    ("Who chairs the fisheries council?", "person"),
+    ("Which agency inspects the ferries?", "person"),
+    ("Where is the seed vault located?", "place"),
+    ("Which countries take part in the patrol?", "place"),
+    ("Is the agreement legally binding?", "yesno"),
+    ("Does the museum open on Mondays?", "yesno"),
+    ("Can visitors camp on the island?", "yesno"),
+    ("What is the Blue Harbour network?", "definition"),
+    ("What does CDX stand for?", "definition"),
+    ("What does CDX stand for in the report?", "definition"),
+    ("Which schemes does the fund include?", "list"),
+    ("Why was the tunnel closed?", "reason"),
+    ("What is the purpose of the levy?", "reason"),
+    ("How does the council choose its chair?", "manner"),
+    ("Tell me about the harbour.", "other"),
+])
+def test_question_kinds(question: str, kind: str) -> None:
+    assert analyse(question).kind == kind
+
+
+def test_when_inside_a_clause_is_not_a_date_question() -> None:
+    assert analyse("What happens to the harbour when the river floods?").kind != "date"
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    ("When was the fund set up?", "Established in 2017, the fund pays for research vessels.", True),
+    ("When was the fund set up?", "Iceland participates in the fund.", False),
+    ("When do the tours run?", "Tours run from late May to mid September.", True),  # months, no day
+    ("When do the tours run?", "You may book tours online.", False),
+    ("When was the fund set up in 2017?", "The fund was set up in 2017.", False),  # the question's own year
+    ("How many ferries cross the fjord?", "Twelve ferries cross it every day.", True),
+    ("How many ferries cross the fjord?", "Ferries cross the fjord at dawn.", False),
+    ("How much did the bridge cost?", "The bridge cost NOK 3.2 billion.", True),
+    ("How much did the bridge cost?", "The bridge opened in 2017.", False),  # a year is not an amount
+    ("How many ferries cross the fjord?", "Some 2,017 ferries cross it.", True),
+    ("Who chairs the council?", "The council is chaired by Ingrid Solberg.", True),
+    ("Who chairs the council?", "the council meets twice a year in spring.", False),  # no name, no new office
+    ("Why was the tunnel closed?", "It was closed because of rock falls.", True),
+    ("Why was the tunnel closed?", "The tunnel is four kilometres long.", False),
+    ("Which schemes does the fund include?", "These include Tern, Blue Harbour and the CDX.", True),
+    ("Who is the head of the fund?", "The fund's head meets the Prime Minister each year.", False),  # no name
+    ("Who is the head of the fund?", "The fund is headed by Ingrid Solberg.", True),
+    ("What dose of the drug did the rats get?", "The rats got the drug twice a day.", False),  # no unit
+    ("What dose of the drug did the rats get?", "The rats got 5 mg/kg of the drug.", True),
+    ("Which inhibitor was used?", "Cells were treated with an inhibitor.", False),  # "which <noun>": a name
+    ("Which inhibitor was used?", "Cells were treated with the inhibitor PP2.", True),
+])
+def test_matches(question: str, text: str, expected: bool) -> None:
+    assert matches(analyse(question), text) is expected
+
+
+def test_definitions_are_found_in_their_usual_shapes() -> None:
+    assert defines("Tern", "They work with Tern (a tidal energy research network) and others.")
+    assert defines("CDX", "data flows through the Coastal Data Exchange (CDX) every hour")
+    assert defines("the levy", "The levy is a charge on every tonne landed.")
+    assert defines("Tern", "Tern, a research network, studies tides.")
+    assert not defines("Tern", "Norway funds Tern and Blue Harbour.")
+    assert not defines("Tern", "Lantern (a lamp) is lit.")  # a word that only ends in the term
+
+
+def test_how_many_counts_the_thing_asked_about() -> None:
+    from app.question_type import counted
+
+    assert counted("How many ferries cross the fjord?", "Twelve ferries cross it.")
+    assert not counted("How many ferries cross the fjord?", "Twelve bridges cross it.")
+
+
+def test_negation_and_checked_kinds() -> None:
+    assert negated("The agreement is not binding.") and negated("It isn't binding.")
+    assert not negated("The agreement is binding.")
+    assert not checked("yesno") and checked("other") and checked("date")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gets_a_known_kind_and_matches_do_not_fail(text: str) -> None:
+    qt = analyse(text)
+    assert qt.kind in TYPES
+    assert isinstance(matches(qt, text), bool)
+    assert all(w == w.lower() for w in qt.words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["When", "How many", "Who", "Why", "Is", "What is"]),
+       st.lists(st.sampled_from("the fund harbour council Tern CDX new old ferry bridge".split()),
+                min_size=1, max_size=6))
+def test_the_opening_decides_the_kind_whatever_follows(opening: str, words: list[str]) -> None:
+    kind = analyse(f"{opening} {' '.join(words)}?").kind
+    expected = {"When": "date", "How many": "number", "Who": "person", "Why": "reason", "Is": "yesno"}
+    if opening in expected:
+        assert kind == expected[opening]
+    else:  # "What is …" with no cue word: never a date, number, yes/no, reason or manner question
+        assert kind in ("definition", "other", "person", "place", "list")

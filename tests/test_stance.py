@@ -1,0 +1,151 @@
+"""The rules that set a claim against a sentence: values folded and compared, negations both ways."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.stance import WORD_NUMBERS, Conflict, compare, negations, values
+
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
+         "sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def spelled(n: int) -> str:
+    """0..99 in words, as people write them ("twenty-five")."""
+    if n < 20:
+        return _UNITS[n]
+    tens, unit = divmod(n, 10)
+    return _TENS[tens - 2] + (f"-{_UNITS[unit]}" if unit else "")
+
+
+def sizes(text: str) -> list[tuple[str, float]]:
+    return [(v.kind, v.value) for v in values(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Norway has contributed to three military and eleven civilian operations.",
+     [("number", 3.0), ("number", 11.0)]),
+    ("Norway's aid package totals 75 billion NOK.", [("NOK", 75e9)]),
+    ("Norway's aid package totals NOK 75 billion.", [("NOK", 75e9)]),
+    ("Norway's aid package totals NOK 75,000 million.", [("NOK", 75e9)]),
+    ("It rose by 12 per cent.", [("%", 12.0)]),
+    ("It rose by 12%.", [("%", 12.0)]),
+    ("On May 28, 2024, they signed.", [("date", 20240528.0), ("year", 2024.0)]),
+    ("On 28 May 2024 they signed.", [("date", 20240528.0), ("year", 2024.0)]),
+    ("Established in 2021, the EDF supports projects.", [("year", 2021.0)]),
+    ("Data from 1997-2001 and 24/122 patients.", [("year", 1997.0), ("year", 2001.0), ("number", 24.0),
+                                                  ("number", 122.0)]),
+    ("COVID-19 and p53 are names, not numbers; one of them.", []),
+])
+def test_values_fold_number_words_units_and_dates(text: str, expected: list) -> None:
+    assert sizes(text) == expected
+
+
+@given(st.integers(2, 99))
+def test_a_number_in_words_reads_as_its_digits(n: int) -> None:
+    assert sizes(f"They counted {spelled(n)} ships.") == [("number", float(n))]
+    same = compare(f"They counted {n} ships.", f"They counted {spelled(n)} ships.")
+    assert same.conflicts == [] and same.missing == []
+
+
+@given(st.integers(1, 999), st.sampled_from(["NOK", "EUR", "USD"]), st.sampled_from(["million", "billion"]))
+def test_an_amount_is_the_same_whichever_side_its_currency_is_written(n: int, cur: str, scale: str) -> None:
+    a, b = f"The fund totals {cur} {n} {scale}.", f"The fund totals {n} {scale} {cur}."
+    assert sizes(a) == sizes(b) == [(cur, n * {"million": 1e6, "billion": 1e9}[scale])]
+    assert compare(a, b).conflicts == [] and compare(a, b).matched
+
+
+@given(st.integers(1, 999), st.integers(1, 999))
+def test_a_changed_amount_conflicts_and_names_the_sources_amount(source: int, claim: int) -> None:
+    result = compare(f"The Nansen Program totals NOK {claim} billion.",
+                     f"The Nansen Program, totaling {source} billion NOK, supports Ukraine.")
+    if source == claim:
+        assert result.conflicts == []
+    else:
+        assert result.conflicts == [Conflict("NOK", f"{source} billion NOK", f"NOK {claim} billion")]
+
+
+@given(st.integers(1900, 2099), st.integers(1900, 2099))
+def test_a_changed_year_conflicts_with_the_year_the_source_gives(source: int, claim: int) -> None:
+    result = compare(f"The fund was established in {claim}.", f"Established in {source}, the fund supports projects.")
+    assert result.conflicts == ([] if source == claim else [Conflict("year", str(source), str(claim))])
+
+
+def test_a_changed_count_is_matched_to_the_source_number_with_the_same_neighbours() -> None:
+    sentence = "Norway has contributed to three military and eleven civilian operations."
+    assert compare("Norway took part in five military operations.", sentence).conflicts == [
+        Conflict("number", "three", "five military operations")]  # a count is named with its unit
+    assert compare("Norway has contributed to 12 civilian EU operations.", sentence).conflicts[0].source.startswith(
+        "eleven")
+    assert compare("Norway took part in 3 military and 11 civilian operations.", sentence).conflicts == []
+
+
+def test_a_number_is_matched_beside_a_value_both_texts_state() -> None:
+    sentence = "The number of cross-border cases was 77 in 2001 and 91 in 2002."
+    result = compare("Malawi recorded 97 cross-border cases in 2002.", sentence)
+    assert result.conflicts == [Conflict("number", "91", "97 cross-border cases")]
+
+
+def test_a_changed_day_conflicts_with_the_whole_date() -> None:
+    sentence = "On May 28, 2024, Norway and the EU signed a partnership agreement."
+    assert compare("They signed it on May 18, 2024.", sentence).conflicts == [
+        Conflict("date", "May 28, 2024", "May 18, 2024")]
+    assert compare("They signed it on 28 May 2024.", sentence).conflicts == []
+    assert compare("They signed it in 2024.", sentence).conflicts == []
+
+
+def test_a_number_far_from_anything_alike_is_missing_not_contradicted() -> None:
+    result = compare("The hospital has 44 beds.", "Ten clinics in the region opened in 2001.")
+    assert result.conflicts == [] and result.missing == ["44 beds does not appear here"]
+
+
+@pytest.mark.parametrize("claim, sentence, source_side, claim_side", [
+    ("The partnership agreement is binding.", "While non-binding, the agreement formalizes the cooperation.",
+     "non-binding", "binding"),
+    ("The agreement is non-binding.", "The agreement is binding on both parties.", "binding", "non-binding"),
+    ("Norway does not participate in the European Defence Fund.",
+     "Norway participates in the European Defence Fund.", "participates", "does not participate"),
+    ("Patients were formally reported to the programme.",
+     "Patients were not formally reported to the programme.", "were not formally reported",
+     "formally reported"),
+    ("There were no significant differences between the scores.",
+     "Significant differences between the scores were found.", "Significant differences between",
+     "were no significant differences between"),
+    ("The agreement is illegal.", "The agreement is legal under EU law.", "legal", "illegal"),
+])
+def test_negation_conflicts_both_ways(claim: str, sentence: str, source_side: str, claim_side: str) -> None:
+    assert compare(claim, sentence).conflicts == [Conflict("negation", source_side, claim_side)]
+
+
+@pytest.mark.parametrize("claim, sentence", [
+    ("The agreement is not legally binding.", "While non-binding, the agreement formalizes the cooperation."),
+    ("No teratomas were found at any time point.", "At no point were teratomas identified."),
+    ("Norway is not only a partner but also a contributor.", "Norway is a partner and a contributor."),
+    ("The agreement formalizes the cooperation.", "While non-binding, the agreement formalizes the cooperation."),
+])
+def test_agreeing_or_unrelated_negations_do_not_conflict(claim: str, sentence: str) -> None:
+    assert compare(claim, sentence).conflicts == []
+
+
+def test_a_negated_claim_the_sentence_does_not_address_is_not_stated() -> None:
+    result = compare("Norway does not chair the committee.", "Norway hosts the meeting in Oslo.")
+    assert result.conflicts == [] and result.missing == ["“does not chair” is not stated here"]
+
+
+def test_negation_heads_skip_names_and_auxiliaries() -> None:
+    assert [n.head for n in negations("Norway is not an EU member state.")] == ["member"]
+    assert [n.head for n in negations("They did not modify plasma ghrelin.")] == ["modifi"]
+
+
+@given(st.lists(st.integers(2, 3000), min_size=1, max_size=4, unique=True))
+def test_a_sentence_never_conflicts_with_itself(numbers: list[int]) -> None:
+    sentence = "In the study " + " and ".join(f"{n} patients were treated" for n in numbers) + "."
+    result = compare(sentence, sentence)
+    assert result.conflicts == [] and result.missing == []
+
+
+def test_word_numbers_are_the_numbers_they_name() -> None:
+    assert WORD_NUMBERS["eleven"] == 11 and WORD_NUMBERS["ninety"] == 90 and WORD_NUMBERS["hundred"] == 100
