@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 TYPES = ("date", "number", "person", "place", "yesno", "definition", "list", "reason", "manner", "other")
 
@@ -126,6 +127,103 @@ _UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|
 _ASKED_ABOUT = re.compile(r"\s+(?:used for|about|known as|called|made of|for|like|mean|do|does)$", re.I)
 _AUX_WORDS = frozenset(_AUX.split("|"))
 _GLUE = frozenset("in at from across to within throughout near the of for by".split())
+
+
+# The FOCUS of a question: the noun its wh-phrase asks about ("what dose", "how many patients",
+# "the capital of"), the verb of "who heads", the participle of "where was X signed". An on-topic
+# question the document cannot answer usually shares the topic words but not the focus.
+_FOCUS_STOP = (r"of|in|on|at|to|by|for|with|from|that|which|who|whose|has|have|had|can|could|will|would|"
+               r"against|about|between|during|after|before|into|over|under|among|per|than|as|such|when|where|"
+               rf"while|not|no|outside|inside|within|without|through|across|{_AUX}")
+_FOCUS_STOP_WORDS = frozenset(_FOCUS_STOP.split("|"))
+_WH = re.compile(r"\b(?:how (?:many|much)|what|which)\s+(.*)", re.I)
+_DETERMINERS = frozenset("the a an its their this these".split())
+_WHO_VERB = re.compile(rf"^who\s+(?!(?:{_AUX})\b)([a-z][\w-]+)", re.I)
+_PASSIVE_END = re.compile(rf"^(?:when|where|how|why|(?:in )?(?:what|which) \w+)\s+(?:{_AUX})\b.*\s([a-z][\w-]+ed)\s*\??$",
+                          re.I)
+# words that name the kind of answer, not what it is about ("what year", "the name of")
+_GENERIC = frozenset("""year years date day month time times number numbers amount amounts kind kinds type types
+sort name names one ones percentage proportion share thing things way ways part parts""".split())
+_FOCUS_WINDOW = 8  # words either side of a focus word in which the answer counts as attached to it
+
+
+@lru_cache(maxsize=4096)
+def focus(question: str) -> tuple[str, ...]:
+    """The stems of the words the question's wh-phrase asks about (rules above); () when none."""
+    words = [w for w in (_head_noun(question),) if w]
+    for pattern in (_WHO_VERB, _PASSIVE_END):
+        v = pattern.search(question.strip())
+        if v:
+            words.append(v[1].lower())
+    return tuple(dict.fromkeys(_stem(w) for w in words if len(w) > 2))
+
+
+def _phrase(words: list[str]) -> list[str]:
+    """The leading words up to a function word or a verb (a word followed by a determiner)."""
+    out: list[str] = []
+    for i, w in enumerate(words[:4]):
+        if w in _FOCUS_STOP_WORDS or w in _DETERMINERS or (out and w.endswith("ed")) or (
+                out and i + 1 < len(words) and words[i + 1] in _DETERMINERS):
+            break
+        out.append(w)
+    return out
+
+
+def _head_noun(question: str) -> str | None:
+    """The last word of the wh-phrase ("what dose", "which Src kinase inhibitor"); for a generic
+    one ("the name of the minister") the last word of its "of" phrase."""
+    m = _WH.search(question)
+    if not m:
+        return None
+    words = [w.lower() for w in _WORD.findall(re.split(r"[,;:(]", m[1])[0])]
+    if words and words[0] in _AUX_WORDS:  # "what is the capital of …" asks for the capital; "what
+        words = words[1:]  # does X stand for", "what is X used for" name no focus
+        if not words or words[0] not in _DETERMINERS:
+            return None
+    while words and words[0] in _DETERMINERS:
+        words = words[1:]
+    if words and (words[0].endswith("ed") or words[1:2] and words[1] in _DETERMINERS):
+        return None  # "what happened", "what makes a …": a verb, not a noun, follows the wh-word
+    phrase = _phrase(words)
+    if not phrase:
+        return None
+    head = phrase[-1]
+    rest = words[len(phrase):]
+    if head in _GENERIC and rest[:1] == ["of"]:
+        rest = rest[1:]
+        while rest and rest[0] in _DETERMINERS:
+            rest = rest[1:]
+        of_phrase = _phrase(rest)
+        head = of_phrase[-1] if of_phrase else head
+    return None if head in _GENERIC else head
+
+
+def _focus_at(stem: str, words: list[str]) -> list[int]:
+    """Where a word of `words` is `stem` or a variant of it (same first letters, at most five, a
+    final e aside: dose/dosage/dosing, chair/chaired)."""
+    k = min(len(stem) - stem.endswith("e"), 5)
+    return [i for i, w in enumerate(words) if w[:k].lower() == stem[:k]]
+
+
+def states_focus(stems: tuple[str, ...], text: str) -> float:
+    """Share of the focus `stems` that `text` states (1.0 when the question has no focus)."""
+    if not stems:
+        return 1.0
+    words = _WORD.findall(text)
+    return sum(bool(_focus_at(s, words)) for s in stems) / len(stems)
+
+
+def focus_answered(qt: QuestionType, stems: tuple[str, ...], text: str) -> bool:
+    """Whether `text` holds the kind of answer asked for within a few words of a focus word
+    (without a focus: anywhere)."""
+    if not stems:
+        return matches(qt, text)
+    words = _WORD.findall(text)
+    for s in stems:
+        for i in _focus_at(s, words):
+            if matches(qt, " " + " ".join(words[max(i - _FOCUS_WINDOW, 0):i + _FOCUS_WINDOW + 1])):
+                return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ UNIT_FEATURES = (
 )
 ANSWER_FEATURES = ("best_logit", "margin", "best_cos", "top_passage_cos", "best_coverage",
                    "passages_coverage", "rare_found", "unknown_names", "names_found", "best_type_missing",
-                   "focus_matched", "factoid_missing")
+                   "focus_matched", "factoid_missing", "has_focus", "best_focus_answered")
 FACTOID_KINDS = ("date", "number", "person", "place")  # kinds whose answer a regex finds reliably
 # The next sentence continues this one: a pronoun or demonstrative, a linking adverb, a
 # concessive or participial opening ("While non-binding, …", "Established in 2021, …").
@@ -280,6 +280,17 @@ def _type_features(x: np.ndarray, kind: qtype.QuestionType, us: list[Unit], sent
     return matched
 
 
+def focus_answered(kind: qtype.QuestionType, u: Unit) -> bool:
+    """Whether a sentence of `u` holds the kind of answer asked for next to a word of the question's
+    focus (`qtype.focus`: "what dose", "how many patients", "who heads"); an on-topic question the
+    document cannot answer usually matches the topic words, not the focus with its answer."""
+    stems = qtype.focus(kind.question)
+    texts = [sentence_text(u.hit, j) for j in range(u.first, u.last + 1)]
+    if kind.kind in CHECKED_KINDS:
+        return any(qtype.focus_answered(kind, stems, t) for t in texts)
+    return any(qtype.states_focus(stems, t) > 0 for t in texts)
+
+
 def _names(question: str, q_terms: list[str]) -> np.ndarray:
     """Which of the question's terms are names (capitalised after the first word, acronyms, codes)."""
     named = _terms(" ".join(_NAME.findall(question)))
@@ -311,7 +322,8 @@ def answer_features(c: Candidates, logits: np.ndarray, best: int) -> np.ndarray:
     return np.array([float(logits[best]), margin, row[col["cos_max"]], top_cos, row[col["coverage"]],
                      c.context["passages_coverage"], c.context["rare_found"], c.context["unknown_names"],
                      c.context["names_found"], row[col["type_missing"]], focus_matched,
-                     row[col["type_missing"]] * _factoid(c.kind)])
+                     row[col["type_missing"]] * _factoid(c.kind), float(bool(qtype.focus(c.kind.question))),
+                     float(focus_answered(c.kind, c.units[best]))])
 
 
 def _factoid(kind: qtype.QuestionType) -> bool:

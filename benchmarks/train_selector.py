@@ -2,12 +2,14 @@
 
     python benchmarks/train_selector.py \\
         --tune benchmarks/questions/article-tune.jsonl benchmarks/questions/scifact-tune.jsonl \\
+               benchmarks/questions/article-dev.jsonl \\
         --test benchmarks/questions/article-test.jsonl benchmarks/questions/scifact-test.jsonl
 
 1. Writes the documents each set file names (benchmarks/sets/make_corpus.py) and indexes them, one
    index per file: the article's questions are asked of an index of the article alone (as the
    shipped corpus is), SciFact's of an index of that part's abstracts; no test document is in a
-   tune index.
+   tune index. The article's older dev set (article-dev) is tune data too (its unanswerable
+   questions name no document: they are asked of an index of the article).
 2. For every question: the same search and the same candidate units and features as `docqa ask`
    (app/selection.py). A unit is positive when its quote contains the answer text (normalised as
    `docqa eval` does) and comes from the answer's document.

@@ -17,7 +17,7 @@ from index.build import (Change, EncodeSpans, drop_unsplit, embed_documents, gon
 from index.embedder import Embedder
 from index.milvus_store import (CONSISTENCY, MAX_VARCHAR, TEXT_CHUNK, MilvusIndex, MilvusSpec, _list,
                                 bm25_terms, connect, dense_index, pack_vectors, pid_of, read_manifest,
-                                summary_meta)
+                                renew_generation, summary_meta)
 from index.settings import FORMAT_VERSION, BuildSettings
 from index.store import DocEntry, IndexProblem, corpus_fingerprint
 from ingest.chunker import indexed_text
@@ -117,6 +117,7 @@ def create_collections(client, spec: MilvusSpec, dim: int, settings: BuildSettin
                 "settings": settings.to_dict(), "dense_index": dense_index(0, spec.lite)["index_type"],
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     client.upsert(spec.collection("meta"), [{"key": "manifest", "value": json.dumps(manifest), "v": [0.0, 0.0]}])
+    renew_generation(client, spec)
 
 
 def _keyed_collection(client, name: str, fields: list[tuple[str, int]]) -> None:  # noqa: ANN001
@@ -164,6 +165,7 @@ def _write_fresh(store: MilvusIndex, entries: list[DocEntry],
     for e in entries:
         _write_text(store, e, versions[e.doc_id], versions[e.doc_id])
     _switch(store, entries, versions, {e.doc_id: versions[e.doc_id] for e in entries})
+    renew_generation(client, spec)  # the live passages changed: cached term statistics are stale
     ids, live = _list({e.doc_id for e in entries}), _list(set(versions.values()))
     client.delete(spec.collection("passages"), filter=f"doc_id in {ids} and version not in {live}")
     client.delete(spec.collection("texts"), filter=f"doc_id in {ids} and version not in {live}")
@@ -212,6 +214,7 @@ def _remove(client, spec: MilvusSpec, doc_ids: list[str]) -> None:  # noqa: ANN0
     for i in range(0, len(doc_ids), 500):
         ids = _list(set(doc_ids[i:i + 500]))
         client.delete(spec.collection("docs"), filter=f"doc_id in {ids}")
+        renew_generation(client, spec)
         client.delete(spec.collection("passages"), filter=f"doc_id in {ids}")
         client.delete(spec.collection("texts"), filter=f"doc_id in {ids}")
 

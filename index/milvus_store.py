@@ -26,8 +26,9 @@ import logging
 import os
 import re
 import threading
+import uuid
 import warnings
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +136,7 @@ def unpack_vectors(text: str, dim: int) -> np.ndarray:
 
 def bm25_terms(text: str) -> str:
     """The text as docqa's BM25 sees it (stemmed, no stop words), one space between terms and one
-    on each side, so `terms like '% t %'` finds whole terms (the whitespace analyzer ignores it)."""
+    on each side (the whitespace analyzer ignores them)."""
     terms = tokenize([text])[0]
     return f" {' '.join(terms)} " if terms else ""
 
@@ -172,7 +173,7 @@ class MilvusIndex:
         self.bm25 = MilvusTerms(self)
         self.doc_by_id = LazyDocs(self)
         self._rows: OrderedDict[int, tuple[Passage, str]] = OrderedDict()  # pid -> passage, sentences
-        self._seen: dict[str, str] = {}  # doc_id -> the version the last query kept
+        self._seen: dict[str, tuple[str, str]] = {}  # doc_id -> (version, blob) the last query kept
         self._lock = threading.Lock()
 
     # -- what answers use -------------------------------------------------------------------
@@ -221,10 +222,9 @@ class MilvusIndex:
         """doc_id -> (live version, position in index order) of each of `doc_ids` in the index."""
         if not doc_ids:
             return {}
-        rows = self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version", "seq"])
-        out = {r["doc_id"]: (r["version"], r["seq"]) for r in rows}
-        self._seen.update({d: v for d, (v, _) in out.items()})
-        return out
+        rows = self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version", "seq", "blob"])
+        self._seen.update({r["doc_id"]: (r["version"], r["blob"]) for r in rows})
+        return {r["doc_id"]: (r["version"], r["seq"]) for r in rows}
 
     def _query(self, kind: str, filter: str, fields: list[str]) -> list[dict]:  # noqa: A002
         name = self.spec.collection(kind)
@@ -255,6 +255,7 @@ class MilvusCandidates:
         self._doc: dict[int, tuple[str, str, int]] = {}  # pid -> (doc_id, version, passage number)
         self._last: list[int] = []
         self._live: dict[str, tuple[str, int]] = {}
+        self._bm25_hits: tuple[int, list[dict]] | None = None  # (depth, hits) found with the dense search
 
     def size(self) -> int:
         # the manifest's count, read when the store was opened (one round trip less per query);
@@ -263,11 +264,16 @@ class MilvusCandidates:
 
     def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
         params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
-        return self._search([query_vec.astype(np.float32).tolist()], "dense", depth, params, self._dense)
+        hits = self._hits([query_vec.astype(np.float32).tolist()], "dense", depth, params)
+        if self.terms:  # BM25's candidates now too (hybrid asks next), so one live lookup covers both
+            self._bm25_hits = (depth, self._hits([self.terms], "sparse", depth, {"metric_type": "BM25"}))
+        return self._keep(hits, self._dense)
 
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
         if not self.terms:
             return [], []
+        if self._bm25_hits is not None and self._bm25_hits[0] == depth:
+            return self._keep(self._bm25_hits[1], self._bm25, self.bm25_scale)
         return self._search([self.terms], "sparse", depth, {"metric_type": "BM25"}, self._bm25, scale=self.bm25_scale)
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -287,21 +293,33 @@ class MilvusCandidates:
                 np.array([self._bm25[r] for r in rows], dtype=np.float32))
 
     def passage(self, row: int) -> Passage:
-        wanted = self._last if row in self._last else [row]  # the rows just scored: one fetch
-        return self.store.rows(wanted)[row][0]
+        if row in self._last:  # the rows just scored: one fetch, and their documents' texts in one more
+            got = self.store.rows(self._last)
+            self.store.doc_by_id.prefetch({got[r][0].doc_id for r in self._last})
+            self._last = []
+            return got[row][0]
+        return self.store.rows([row])[row][0]
 
     def _search(self, data: list, field: str, limit: int, params: dict, into: dict[int, float],
                 only: list[int] | None = None, scale: float = 1.0) -> tuple[list[int], list[float]]:
         """Search `field`, keep live versions only, remember scores in `into`."""
         if limit <= 0:
             return [], []
+        return self._keep(self._hits(data, field, limit, params, only), into, scale)
+
+    def _hits(self, data: list, field: str, limit: int, params: dict, only: list[int] | None = None) -> list[dict]:
+        """Raw hits of one search; each hit's document and version remembered."""
         hits = self.store.client.search(
             self.coll, data=data, anns_field=field, limit=min(limit, 16_384), search_params=params,
             filter=f"pid in {list(only)}" if only is not None else "",
             output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
         for h in hits:
             self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
-        docs = {self._doc[int(h["id"])][0] for h in hits}
+        return hits
+
+    def _keep(self, hits: list[dict], into: dict[int, float], scale: float = 1.0) -> tuple[list[int], list[float]]:
+        """The hits of live versions, best first, their scores remembered in `into`."""
+        docs = {self._doc[pid][0] for pid in self._doc}  # every document this query met, in one lookup
         self._live.update(self.store.live(docs - set(self._live)))  # one lookup per document per query
         live = self._live
         kept = []
@@ -316,31 +334,67 @@ class MilvusCandidates:
 
 
 class MilvusTerms:
-    """BM25 IDF for the answer scorer, from counts in Milvus: N is the number of passages and a
-    term's document frequency the number of passages whose terms hold it (`count(*)` where
-    `terms like '% t %'`, on the field BM25 scores). The formula is `index.bm25.Bm25.idf`'s, so
-    the weights equal the local index's. Milvus Lite 2.5.1 rejects TEXT_MATCH, and a LIKE
-    count scans the passages: fine to ~1M passages; docs/scale.md says what a cluster needs."""
+    """BM25 IDF for the answer scorer with `index.bm25.Bm25.idf`'s formula over the live passages'
+    terms (the field BM25 scores), so the weights equal the local index's. The statistics (N and
+    each term's document frequency) are counted in one scan of the passages the first time they
+    are needed and kept in memory under the index's generation, a stamp every ingest renews when
+    it changes the live passages (`index.milvus_build`): a question costs one small read, an app
+    replica keeps nothing on disk, and an ingest elsewhere is seen at the next question. The
+    scan is once per ingest; docs/scale.md says what a 100M-passage cluster would need instead."""
 
     def __init__(self, store: MilvusIndex) -> None:
         self.store = store
+        self._lock = threading.Lock()
+        self._cached: tuple[str, int, dict[str, int]] | None = None  # generation, N, df
 
     @property
     def n(self) -> int:
-        """Passages counted (as `index.bm25.Bm25.n`)."""
-        return self.store.count()
+        """Live passages counted (as `index.bm25.Bm25.n`)."""
+        return self._stats()[0]
+
+    def df(self, terms: set[str]) -> dict[str, int]:
+        """Live passages holding each of `terms`."""
+        df = self._stats()[1]
+        return {t: df.get(t, 0) for t in terms}
 
     def idf(self, terms: set[str]) -> dict[str, float]:
-        coll = self.store.spec.collection("passages")
-        n = self.n
-        out = {}
-        for t in terms:
-            like = _quote(t).replace("_", "\\_")  # `_` is LIKE's one-character wildcard
-            res = self.store.client.query(coll, filter=f"terms like '% {like} %'",
-                                          output_fields=["count(*)"], consistency_level=CONSISTENCY)
-            df = int(res[0]["count(*)"])
-            out[t] = max(float(np.log((n - df + 0.5) / (df + 0.5) + 1.0)), 0.05)
-        return out
+        n, df = self._stats()
+        return {t: max(float(np.log((n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5) + 1.0)), 0.05) for t in terms}
+
+    def _stats(self) -> tuple[int, dict[str, int]]:
+        gen = generation(self.store.client, self.store.spec)
+        cached = self._cached
+        if cached is not None and cached[0] == gen:
+            return cached[1], cached[2]
+        with self._lock:  # one scan at a time; a second question waits for it
+            if self._cached is not None and self._cached[0] == gen:
+                return self._cached[1], self._cached[2]
+            n, df = self._count()
+            if generation(self.store.client, self.store.spec) == gen:  # no ingest changed it meanwhile
+                self._cached = (gen, n, df)
+            return n, df
+
+    def _count(self) -> tuple[int, dict[str, int]]:
+        live = {r["doc_id"]: r["version"] for r in self.store._query("docs", "", ["doc_id", "version"])}
+        df: Counter[str] = Counter()
+        n = 0
+        for r in self.store._query("passages", "", ["doc_id", "version", "terms"]):
+            if live.get(r["doc_id"]) == r["version"]:  # rows of a version not (or no longer) live: skip
+                n += 1
+                df.update(set(r["terms"].split()))
+        return n, dict(df)
+
+
+def generation(client, spec: MilvusSpec) -> str:  # noqa: ANN001 - pymilvus.MilvusClient
+    """The stamp an ingest renews whenever the live passages change ("" if none written yet)."""
+    rows = client.query(spec.collection("meta"), filter="key == 'generation'", output_fields=["value"],
+                        consistency_level=CONSISTENCY)
+    return rows[0]["value"] if rows else ""
+
+
+def renew_generation(client, spec: MilvusSpec) -> None:  # noqa: ANN001
+    """Mark that the live passages changed (cached term statistics are stale)."""
+    client.upsert(spec.collection("meta"), [{"key": "generation", "value": uuid.uuid4().hex, "v": [0.0, 0.0]}])
 
 
 class LazyDocs(Mapping):
@@ -352,29 +406,49 @@ class LazyDocs(Mapping):
         self._cache: OrderedDict[str, DocEntry] = OrderedDict()  # by blob key
 
     def __getitem__(self, doc_id: str) -> DocEntry:
+        """The record a question quotes: the version (and record) its search kept, when read
+        already (`prefetch`: no round trip), else as `get` finds it."""
+        seen = self.store._seen.get(doc_id)
+        if seen is not None and seen[1] in self._cache:
+            return self._cache[seen[1]]
         entry = self.get(doc_id)
         if entry is None:
             raise KeyError(doc_id)
         return entry
 
     def get(self, doc_id: str, default: Any = None) -> DocEntry | Any:  # noqa: ANN401
+        """The live record, or the version the last question kept if it has been replaced since."""
         seen = self.store._seen.get(doc_id)
         rows = self.store._query("docs", f"doc_id == '{_quote(doc_id)}'", ["version", "blob"])
         if not rows:
             return default
         blob = rows[0]["blob"]
-        if seen and seen != rows[0]["version"]:  # replaced since the query: read the version it used
-            old = self.store._query("texts", f"version == '{_quote(seen)}' and part == 0", ["blob"])
+        if seen and seen[0] != rows[0]["version"]:  # replaced since the query: read the version it used
+            old = self.store._query("texts", f"version == '{_quote(seen[0])}' and part == 0", ["blob"])
             if not old:  # and already deleted: quoting the new text at old offsets would be wrong
                 raise IndexProblem("the index changed while this question was answered; ask again")
             blob = old[0]["blob"]
-        if blob not in self._cache:
-            parts = self.store._query("texts", f"blob == '{_quote(blob)}'", ["part", "data"])
-            text = "".join(p["data"] for p in sorted(parts, key=lambda p: p["part"]))
-            self._cache[blob] = DocEntry.from_dict(json.loads(text))
-            while len(self._cache) > 256:
-                self._cache.popitem(last=False)
+        self._load({blob})
+        if blob not in self._cache:  # deleted between the two reads
+            raise IndexProblem("the index changed while this question was answered; ask again")
         return self._cache[blob]
+
+    def prefetch(self, doc_ids: set[str]) -> None:
+        """Read the records the last question kept of `doc_ids` in one query (those not cached)."""
+        self._load({self.store._seen[d][1] for d in doc_ids if d in self.store._seen})
+
+    def _load(self, blobs: set[str]) -> None:
+        missing = {b for b in blobs if b not in self._cache}
+        if not missing:
+            return
+        parts: dict[str, list[dict]] = {}
+        for p in self.store._query("texts", f"blob in {_list(missing)}", ["blob", "part", "data"]):
+            parts.setdefault(p["blob"], []).append(p)
+        for blob, ps in parts.items():
+            text = "".join(p["data"] for p in sorted(ps, key=lambda p: p["part"]))
+            self._cache[blob] = DocEntry.from_dict(json.loads(text))
+        while len(self._cache) > 256:
+            self._cache.popitem(last=False)
 
     def __iter__(self) -> Iterator[str]:
         return iter([e.doc_id for e in self.store.docs])

@@ -155,6 +155,40 @@ def test_incremental_reingest_update_and_removal(tmp_path: Path, embedder) -> No
     assert "15,500" in milvus.ask("How many containers did Beta harbour handle?").answer
 
 
+def _local_df(index) -> tuple[int, dict[str, int]]:  # noqa: ANN001 - index.store.Index
+    """N and document frequencies as the local index's bm25s counts them, from its passages."""
+    from collections import Counter
+
+    from index.bm25 import tokenize
+    from ingest.chunker import indexed_text
+
+    df: Counter[str] = Counter()
+    for terms in tokenize([indexed_text(p.title, p.section, p.text) for p in index.passages]):
+        df.update(set(terms))
+    return len(index.passages), dict(df)
+
+
+def test_term_statistics_follow_add_update_and_remove(tmp_path: Path, embedder) -> None:
+    """The cached N and df are renewed by each ingest (one store object, asked between ingests)."""
+    local, milvus, folder = _pair(tmp_path, embedder)
+    stats = None  # the first ingest's store, kept: its cache must follow the later ingests
+    for step in range(3):
+        if step == 1:
+            _write(folder, "beta.txt", "Beta harbour handled 15,500 containers in 2024 after new cranes arrived.")
+            _write(folder, "delta.txt", "Delta airport opened a second runway in 2022. Rain delayed it.")
+        if step == 2:
+            (folder / "alpha.txt").unlink()
+        local.ingest([folder])
+        milvus.ingest([folder])
+        stats = stats or milvus.index.bm25
+        n, df = _local_df(local.index)
+        vocab = set(df) | {"zzzunknown", "alpha", "contain"}
+        assert stats.n == n, step
+        assert stats.df(vocab) == {t: df.get(t, 0) for t in vocab}, step
+        assert stats.idf(vocab) == pytest.approx(local.index.bm25.idf(vocab), abs=1e-9), step
+    assert stats.df({"alpha", "rain"}) == {"alpha": 0, "rain": 1}  # alpha removed; delta's rain stays
+
+
 def test_killed_ingest_leaves_previous_answers_and_a_rerun_finishes(tmp_path: Path, embedder,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import index.milvus_build as mb
@@ -306,8 +340,8 @@ def test_check_and_the_sources_tab_work_on_milvus(milvus_engine, article_engine)
     claim = "Norway and the EU signed a security and defence partnership in 2024."
     a = check_claim(milvus_engine.index, milvus_engine.embedder, claim)
     b = check_claim(article_engine.index, article_engine.embedder, claim)
-    assert (a.verdict, [(e.doc_id, e.start, e.end) for e in a.evidence]) == \
-        (b.verdict, [(e.doc_id, e.start, e.end) for e in b.evidence])
+    assert (a.verdict, [(e.citation.doc_id, e.citation.start, e.citation.end) for e in a.evidence]) == \
+        (b.verdict, [(e.citation.doc_id, e.citation.start, e.citation.end) for e in b.evidence])
     assert a.support == pytest.approx(b.support, abs=5e-4)
     strip = ("uploaded", "ingested_at")
     assert [{k: v for k, v in r.items() if k not in strip} for r in list_sources(milvus_engine)] == \

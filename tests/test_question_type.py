@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from app.question_type import TYPES, analyse, checked, defines, matches, negated
+from app.question_type import (TYPES, analyse, checked, defines, focus, focus_answered, matches, negated,
+                               states_focus)
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -109,3 +110,52 @@ def test_the_opening_decides_the_kind_whatever_follows(opening: str, words: list
         assert kind == expected[opening]
     else:  # "What is …" with no cue word: never a date, number, yes/no, reason or manner question
         assert kind in ("definition", "other", "person", "place", "list")
+
+
+@pytest.mark.parametrize(("question", "stems"), [
+    ("What dose of the vaccine did the ferry crews get?", ("dose",)),
+    ("Which harbour hosts the fish market?", ("harbour",)),
+    ("How many ferries cross the fjord each day?", ("ferrie",)),
+    ("Who chairs the fisheries council?", ("chair",)),
+    ("What year was the lighthouse restored?", ("restored",)),  # a generic noun: the participle asks
+    ("Where was the harbour treaty signed?", ("signed",)),
+    ("What is the population of the island?", ("population",)),
+    ("What is the name of the harbour master?", ("master",)),  # "the name of X" asks about X
+    ("Which coastal states, such as Iceland, joined?", ("state",)),
+    ("What does CDX stand for?", ()),  # a verb follows the wh-word: no focus noun
+    ("What is the levy used for?", ("levy",)),
+    ("What happened to the old pier?", ()),
+    ("Why was the tunnel closed?", ("closed",)),
+    ("Why did the ferry stop?", ()),
+])
+def test_focus_is_what_the_wh_phrase_asks_about(question: str, stems: tuple[str, ...]) -> None:
+    assert focus(question) == stems
+
+
+def test_a_focus_word_counts_in_its_variants() -> None:
+    assert states_focus(("dose",), "The crews received a dosage of 5 mg.") == 1.0
+    assert states_focus(("chair",), "Ann Berg chaired the meeting.") == 1.0
+    assert states_focus(("population",), "The island has 40 ferries.") == 0.0
+    assert states_focus((), "Any text") == 1.0  # no focus: nothing to miss
+
+
+def test_the_answer_must_stand_next_to_the_focus() -> None:
+    q = analyse("How many ferries does the harbour run?")
+    stems = focus(q.question)
+    assert focus_answered(q, stems, "The harbour runs 12 ferries between the islands.")
+    # a number elsewhere in the sentence, far from the focus word, does not answer it
+    assert not focus_answered(q, stems, "Ferries leave from the old harbour, whose quay was rebuilt "
+                                        "by the town council and the port authority and a team of "
+                                        "divers in the winter after the storm of 1990.")
+    assert not focus_answered(q, stems, "The harbour opened 3 new cafés.")
+    dose = analyse("What dose of the vaccine did the crews get?")
+    assert focus_answered(dose, focus(dose.question), "Each crew member got a dose of 0.5 ml.")
+    assert not focus_answered(dose, focus(dose.question), "The 40 crews were vaccinated in 2021 at sea.")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120))
+def test_focus_of_any_text_is_a_tuple_of_lower_case_words(text: str) -> None:
+    stems = focus(text)
+    assert all(s == s.lower() and len(s) > 2 for s in stems)
+    assert isinstance(focus_answered(analyse(text), stems, text), bool)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from app import selection as sel
+from app.question_type import analyse as analyse_question
 from index.search import Hit
 from ingest.records import Passage
 
@@ -114,6 +115,17 @@ def test_weights_match_the_features_and_choose_a_threshold() -> None:
     assert all("test" not in f for f in trained["trained_on"])  # tuned on the tune part only
 
 
+def test_focus_answered_needs_the_answer_next_to_what_was_asked() -> None:
+    doc = "The fund has 14 research vessels. Its board meets in spring and has a new chair."
+    spans = [(0, 33), (34, len(doc))]
+    kind = analyse_question("How many board members does the fund have?")
+    first, second = (sel.Unit(_hit(doc, spans), 1, j, j) for j in (0, 1))
+    assert not sel.focus_answered(kind, first)  # a number, but about vessels
+    assert not sel.focus_answered(kind, second)  # the board, but no number
+    vessels = analyse_question("How many vessels does the fund have?")
+    assert sel.focus_answered(vessels, first)
+
+
 @pytest.fixture(scope="module")
 def small_engine(tmp_path_factory: pytest.TempPathFactory, embedder):
     from app.engine import Engine
@@ -170,6 +182,7 @@ def test_the_quote_holds_the_kind_of_answer_asked_for(small_engine, question: st
 @pytest.mark.parametrize("question", [
     "Who is the director of the Arctic Rescue Mechanism?",  # class 3/4: an official never named
     "What is the annual budget of the Nordic Coastal Fund?",  # class 4: on topic, not answered
+    "How many staff does the Nordic Coastal Fund employ?",  # a number in the text, not about staff
     "Who won the football World Cup in 2022?",
 ])
 def test_unanswered_questions_abstain_and_keep_the_closest_passages(small_engine, question: str) -> None:

@@ -20,11 +20,11 @@ SCIFACT = ROOT.parent / "shared" / "datasets" / "scifact" / "corpus.jsonl"
 
 
 def doc_ids(set_files: list[Path]) -> set[str]:
-    """Every `doc_id` named in the JSONL set files."""
+    """Every `doc_id` named in the JSONL set files (an unanswerable question may name none)."""
     ids: set[str] = set()
     for path in set_files:
         for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
+            if line.strip() and json.loads(line).get("doc_id"):
                 ids.add(json.loads(line)["doc_id"])
     return ids
 
