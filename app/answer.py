@@ -65,6 +65,7 @@ class Citation:
     score: float
     trace: dict
     selection: Selection | None = None  # cited quotes only
+    ocr: bool = False  # the quote's page was read by OCR from a scan
 
 
 @dataclass
@@ -145,4 +146,5 @@ def citation(index: Index, n: int, hit: Hit, span: tuple[int, int],
         published=entry.doc.published, start=start, end=end, quote=entry.doc.text[start:end],
         passage=p.text, passage_start=p.start, passage_end=p.end,
         score=round(hit.dense_score, 4), trace=hit.trace(), selection=selection,
+        ocr=entry.doc.ocr_between(start, end),
     )

@@ -40,6 +40,19 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _ocr_settings(lang: str, off: bool):  # noqa: ANN202 - ingest.ocr.OcrSettings, imported lazily
+    """The OCR settings `--ocr-lang`/`--no-ocr` ask for; a language asked for by name must be installed."""
+    from ingest.ocr import OcrSettings, OcrUnavailable, check_languages
+
+    ocr = OcrSettings(enabled=not off, lang=lang)
+    if not off and lang != OcrSettings().lang:
+        try:
+            check_languages(lang)
+        except OcrUnavailable as exc:
+            raise _fail(str(exc), 2) from None
+    return ocr
+
+
 @cli.command()
 def ingest(
     paths: Annotated[Optional[list[str]], typer.Argument(
@@ -55,18 +68,23 @@ def ingest(
     ray_address: Annotated[Optional[str], typer.Option(
         metavar="HOST:PORT", help="A Ray cluster's head to embed on (implies --ray)")] = None,
     ray_workers: Annotated[int, typer.Option(min=1, help="Ray actors embedding at once (one ONNX session each)")] = 2,
+    ocr_lang: Annotated[str, typer.Option(
+        help="Tesseract languages for scanned PDF pages, joined by +")] = "eng+nor",
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR scanned PDF pages")] = False,
 ) -> None:
-    """Add documents (.txt .md .html .pdf, or web pages and PDFs by URL) to the index; only changed ones are re-embedded."""
+    """Add documents (.txt .md .html .pdf .docx .odt .pptx .epub, or web pages and PDFs by URL) to the
+    index; only changed ones are re-embedded. Scanned PDF pages are read by OCR (cached beside the index)."""
     from ingest.related import RelatedError
 
+    ocr = _ocr_settings(ocr_lang, no_ocr)
     try:
         engine = _engine(index)
         if ray or ray_address:
             engine.use_ray(ray_address, ray_workers)
         report = engine.ingest_sources(paths, related=related, rebuild=rebuild,
-                                               progress=sys.stderr.isatty(),
-                                               max_bytes=int(max_mb * 1e6) if max_mb else None,
-                                               timeout=timeout)
+                                       progress=sys.stderr.isatty(),
+                                       max_bytes=int(max_mb * 1e6) if max_mb else None,
+                                       timeout=timeout, ocr=ocr)
     except (IndexProblem, RelatedError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(format_report(report))

@@ -14,6 +14,7 @@ from index.protocol import Store
 from index.search import Retriever
 from index.settings import DEFAULT_INDEX, BuildSettings, Config
 from index.store import IndexProblem, current_version, load_index, read_manifest
+from ingest.ocr import OcrSettings
 from ingest.records import IngestReport, RelatedSource
 
 
@@ -89,15 +90,18 @@ class Engine:
         return answer(self.index, self.embedder, question, settings, retriever)
 
     def ingest(self, paths: list[Path], rebuild: bool = False, progress: bool = False,
-               max_bytes: int | None = None) -> IngestReport:
+               max_bytes: int | None = None, ocr: OcrSettings = OcrSettings()) -> IngestReport:
+        """Ingest files and folders; scanned PDF pages are OCR'd as `ocr` says, cached beside the index."""
         kw = {"max_bytes": max_bytes} if max_bytes else {}
+        ocr = ocr.beside(self.home, progress)
         if self.milvus is not None:
             from index.milvus_build import ingest_paths_milvus
 
             return self._wrote(ingest_paths_milvus(paths, self.milvus, self.embedder, self.build_settings,
-                                                   rebuild=rebuild, progress=progress, encode=self.encode, **kw))
+                                                   rebuild=rebuild, progress=progress, encode=self.encode,
+                                                   ocr=ocr, **kw))
         return ingest_paths(paths, self.root, self.embedder, self.build_settings,
-                            rebuild=rebuild, progress=progress, encode=self.encode, **kw)
+                            rebuild=rebuild, progress=progress, encode=self.encode, ocr=ocr, **kw)
 
     def apply(self, change: Change, progress: bool = False, rebuild: bool = False) -> IngestReport:
         if self.milvus is not None:
@@ -156,11 +160,12 @@ class Engine:
 
     def ingest_sources(self, sources: list[str | Path] | None = None, related: bool = False,
                        rebuild: bool = False, progress: bool = False, max_bytes: int | None = None,
-                       timeout: float | None = None) -> IngestReport:
+                       timeout: float | None = None, ocr: OcrSettings = OcrSettings()) -> IngestReport:
         """`docqa ingest`: files and folders, and http(s) URLs, in one report. `related` adds the
         documents the default corpus's related.toml lists; with no sources and no `related`, the
-        default corpus is ingested. `rebuild` starts from an empty index (once, for the files
-        when there are any). Raises IndexProblem, or RelatedError for a bad related list."""
+        default corpus is ingested; scanned PDF pages among the files are read as `ocr` says.
+        `rebuild` starts from an empty index (once, for the files when there are any). Raises
+        IndexProblem, or RelatedError for a bad related list."""
         from ingest.discover import default_corpus
         from ingest.fetch import is_url
         from ingest.related import read_related
@@ -172,7 +177,7 @@ class Engine:
         reports = []
         if files or not (urls or related):
             reports.append(self.ingest(files or [default_corpus()], rebuild=rebuild, progress=progress,
-                                       max_bytes=max_bytes))
+                                       max_bytes=max_bytes, ocr=ocr))
         if urls:
             reports.append(self.ingest_urls(urls, timeout=timeout, max_bytes=max_bytes,
                                             rebuild=rebuild and not reports))

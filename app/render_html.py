@@ -184,7 +184,8 @@ def _meta(result: dict) -> str:
 def _card(c: dict, doc_text: DocText, highlight: bool, score_label: str = "score", extra: str = "") -> str:
     """One passage: where it is from, the text with the cited span marked, why it was found, context."""
     n = f'<span class="dq-n">[{c["n"]}]</span> ' if c.get("n") else ""
-    where = [x for x in (c.get("section"), _pages(c), c.get("published") and f'published {c["published"]}') if x]
+    where = [x for x in (c.get("section"), _pages(c), c.get("published") and f'published {c["published"]}',
+                         c.get("ocr") and "text recognised from a scan") if x]
     passage, p0 = c["passage"], c["passage_start"]
     if highlight:
         s, t = c["start"] - p0, c["end"] - p0

@@ -22,7 +22,9 @@ from ingest.records import IngestReport
 
 MAX_UPLOAD_MB = DEFAULT_MAX_BYTES // 1_000_000  # uploads and URLs, as for `docqa ingest`
 MAX_UPLOAD_FILES = 20
-UPLOAD_SUFFIXES = sorted(SUFFIXES)  # .txt .md .html .pdf and their variants
+UPLOAD_SUFFIXES = sorted(SUFFIXES)  # .txt .md .html .pdf .docx .odt .pptx .epub and variants
+_KIND_NAMES = [k.upper() for k in dict.fromkeys(SUFFIXES.values())]
+KINDS = ", ".join(_KIND_NAMES[:-1]) + " or " + _KIND_NAMES[-1]  # TXT, MD, HTML, PDF, DOCX, ODT, PPTX or EPUB
 
 
 class SourceProblem(ValueError):
@@ -95,7 +97,7 @@ def safe_name(name: str) -> str:
 def add_uploads(engine: Engine, files: list[tuple[str, Path]], max_mb: float = MAX_UPLOAD_MB) -> list[dict]:
     """Save uploaded files (original name, temporary path) and ingest them; one result per file."""
     if not files:
-        raise SourceProblem("choose one or more files to add (PDF, TXT, MD or HTML)")
+        raise SourceProblem(f"choose one or more files to add ({KINDS})")
     if len(files) > MAX_UPLOAD_FILES:
         raise SourceProblem(f"{len(files)} files at once is too many; add at most {MAX_UPLOAD_FILES}")
     up = uploads_dir(engine)
@@ -110,7 +112,7 @@ def add_uploads(engine: Engine, files: list[tuple[str, Path]], max_mb: float = M
         size = tmp.stat().st_size if tmp.is_file() else -1
         if target.suffix.lower() not in SUFFIXES:
             result.reason = (f"{target.suffix or 'no extension'} files are not supported; "
-                             "add PDF, TXT, MD or HTML")
+                             f"add {KINDS}")
         elif size < 0:
             result.reason = "the upload did not arrive; try again"
         elif size > max_mb * 1e6:

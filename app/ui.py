@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute  # noqa: E402
 from app.answer import BadQuestion  # noqa: E402
 from app.claims import check_claim
 from app.engine import Engine
-from app.sources import (MAX_UPLOAD_MB, UPLOAD_SUFFIXES, SourceProblem, add_uploads, add_urls, list_sources,
+from app.sources import (KINDS, MAX_UPLOAD_MB, UPLOAD_SUFFIXES, SourceProblem, add_uploads, add_urls, list_sources,
                          local_file, remove_source)
 from app.render_html import (CSS, SOURCE_ROUTE, DocText, render_added, render_answer, render_check,
                              render_removed, render_sources)
@@ -46,6 +46,10 @@ READERS = 2  # concurrent asks/checks: the machine has few cores and torch uses 
 # A served file never runs in this origin: no MIME sniffing, and text is shown in a sandbox.
 FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
 TEXT_HEADERS = {**FILE_HEADERS, "Content-Security-Policy": "sandbox"}
+OFFICE_MEDIA = {  # sent as downloads: a browser cannot show them
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text", "epub": "application/epub+zip"}
 
 
 READ = {"concurrency_limit": READERS, "concurrency_id": "read"}  # asks and checks share the readers
@@ -123,7 +127,7 @@ def _sources_tab(engine: Engine, demo: gr.Blocks) -> None:
             return list_sources(engine)
 
     def add(files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> list[dict]:
-        """Add uploaded files (PDF, TXT, MD, HTML); one result per file: added, updated or skipped + reason."""
+        """Add uploaded files (any of `KINDS`); one result per file: added, updated or skipped + reason."""
         progress(0.05, desc=f"Reading and indexing {len(files or [])} file(s)")
         with _user_errors():
             return add_uploads(engine, [(Path(f).name, Path(f)) for f in files or []])
@@ -164,7 +168,7 @@ def _source_forms() -> dict[str, gr.components.Component]:
     """The add-files, add-URL and remove forms' components, by name."""
     f: dict[str, gr.components.Component] = {}
     with gr.Accordion("Add files", open=True):
-        f["upload"] = gr.File(label=f"PDF, TXT, MD or HTML, up to {MAX_UPLOAD_MB} MB each",
+        f["upload"] = gr.File(label=f"{KINDS}, up to {MAX_UPLOAD_MB} MB each",
                               file_count="multiple", file_types=UPLOAD_SUFFIXES, elem_id="upload")
         f["add_btn"] = gr.Button("Add to the index", variant="primary")
         f["added_html"], f["added_data"] = gr.HTML(elem_id="added"), gr.JSON(visible=False)
@@ -191,8 +195,8 @@ def _show_sources(rows: list[dict]) -> tuple[str, gr.Dropdown]:
 def file_route(engine: Engine) -> APIRoute:
     """`GET /source/{doc_id}`: the file of a document in the current index, looked up by id only.
 
-    PDFs open inline (the link carries `#page=N`); every other kind, HTML included, is sent as
-    plain text so a document's markup can never run in the app's origin.
+    PDFs open inline (the link carries `#page=N`); Office files and e-books are downloads; every other
+    kind, HTML included, is sent as plain text so a document's markup can never run in the app's origin.
     """
 
     def source_file(doc_id: str) -> Response:
@@ -200,6 +204,8 @@ def file_route(engine: Engine) -> APIRoute:
         if found is None:
             return PlainTextResponse("no file for this document in the index", status_code=404)
         path, kind = found
+        if kind in OFFICE_MEDIA:  # Word, OpenDocument, PowerPoint, EPUB: the reader's own program opens it
+            return FileResponse(path, media_type=OFFICE_MEDIA[kind], filename=path.name, headers=FILE_HEADERS)
         if kind == "pdf":
             media, headers = "application/pdf", FILE_HEADERS
         else:

@@ -17,6 +17,7 @@ from ingest.chunker import chunk_document, indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES, Found, discover
 from ingest.fetch import is_url
 from ingest.loaders import LoadError, load_file
+from ingest.ocr import OcrSettings
 from ingest.reasons import first_line
 from ingest.records import Document, IngestReport, Passage
 
@@ -38,9 +39,11 @@ class Change:
 
 def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings: BuildSettings, *,
                  rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: bool = False, encode: EncodeSpans | None = None) -> IngestReport:
-    """Ingest files and folders: files gone from a scanned folder are dropped from the index."""
-    found, docs, skipped = load_paths(paths, max_bytes)
+                 progress: bool = False, encode: EncodeSpans | None = None,
+                 ocr: OcrSettings = OcrSettings()) -> IngestReport:
+    """Ingest files and folders: files gone from a scanned folder are dropped from the index.
+    Scanned PDF pages are read as `ocr` says."""
+    found, docs, skipped = load_paths(paths, max_bytes, ocr)
     with write_lock(root):
         old = _load_old(root, rebuild)
         gone = gone_sources(found, [e.doc.source for e in (old.docs if old else [])])
@@ -48,13 +51,15 @@ def ingest_paths(paths: Iterable[Path], root: Path, embedder: Embedder, settings
                             encode=encode)
 
 
-def load_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Found, list[Document], dict[str, str]]:
-    """The files under `paths` (what was found), loaded; the ones that could not be, with why."""
+def load_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES,
+               ocr: OcrSettings = OcrSettings()) -> tuple[Found, list[Document], dict[str, str]]:
+    """The files under `paths` (what was found), loaded (scanned PDF pages read as `ocr` says);
+    the ones that could not be, with why."""
     found = discover(list(paths), max_bytes)
     docs, skipped = [], dict(found.skipped)
     for f in found.files:
         try:
-            docs.append(load_file(f))
+            docs.append(load_file(f, ocr))
         except LoadError as exc:
             skipped[str(f.resolve())] = str(exc)
         except Exception as exc:  # a parser bug on one odd file must not stop the others

@@ -22,6 +22,7 @@ from index.settings import FORMAT_VERSION, BuildSettings
 from index.store import DocEntry, IndexProblem, corpus_fingerprint
 from ingest.chunker import indexed_text
 from ingest.discover import DEFAULT_MAX_BYTES
+from ingest.ocr import OcrSettings
 from ingest.records import IngestReport, Passage
 
 KINDS = ("passages", "docs", "texts", "meta")
@@ -30,9 +31,10 @@ INSERT_ROWS = 256  # rows per insert call: well under gRPC's 64 MB message limit
 
 def ingest_paths_milvus(paths: Iterable[Path], spec: MilvusSpec, embedder: Embedder, settings: BuildSettings, *,
                         rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, progress: bool = False,
-                        encode: EncodeSpans | None = None) -> IngestReport:
-    """`index.build.ingest_paths` for Milvus: files gone from a scanned folder are dropped."""
-    found, docs, skipped = load_paths(paths, max_bytes)
+                        encode: EncodeSpans | None = None, ocr: OcrSettings = OcrSettings()) -> IngestReport:
+    """`index.build.ingest_paths` for Milvus: files gone from a scanned folder are dropped; scanned
+    PDF pages are read as `ocr` says."""
+    found, docs, skipped = load_paths(paths, max_bytes, ocr)
     return apply_change_milvus(spec, Change(docs, set(), skipped), embedder, settings, rebuild=rebuild,
                                progress=progress, encode=encode, gone=lambda old: gone_sources(found, old))
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.loaders import kind_of
+from ingest.loaders import kind_of, unsupported
 from ingest.reasons import too_large
 
 DEFAULT_MAX_BYTES = 50_000_000  # files and downloads alike (`docqa ingest --max-mb`)
@@ -49,7 +49,7 @@ def discover(paths: list[Path], max_bytes: int) -> Found:
 def _consider(path: Path, found: Found, max_bytes: int, root: Path | None) -> None:
     key = str(path.resolve()) if not path.is_symlink() else str(path)
     if kind_of(path) is None:
-        found.skipped[key] = f"unsupported file type {path.suffix or '(none)'}"
+        found.skipped[key] = unsupported(path)
         return
     if path.is_symlink():
         target = path.resolve()

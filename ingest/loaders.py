@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import logging
 import re
 import tomllib
 from pathlib import Path
@@ -12,12 +10,25 @@ from pathlib import Path
 import yaml
 
 from ingest.decode import DecodeError, decode_text
-from ingest.reasons import first_line
+from ingest.ocr import OcrSettings
+from ingest.office import OFFICE_KINDS, OfficeError, read_office
+from ingest.parsed import Parsed
+from ingest.pdf import PdfError, read_pdf
 from ingest.records import Document, Region
 from ingest.structure import markdown_structure, plain_structure
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
-            ".html": "html", ".htm": "html", ".pdf": "pdf"}
+            ".html": "html", ".htm": "html", ".pdf": "pdf",
+            ".docx": "docx", ".odt": "odt", ".pptx": "pptx", ".epub": "epub"}
+# Formats people have that docqa does not read, and why (README: Bad input).
+_OLD_OFFICE = "the old binary Office format: save it as {new} or PDF and add that"
+REFUSED = {
+    ".doc": _OLD_OFFICE.format(new=".docx"), ".ppt": _OLD_OFFICE.format(new=".pptx"),
+    ".xls": "a spreadsheet: cells are not sentences docqa can quote; save the prose as PDF or text",
+    ".xlsx": "a spreadsheet: cells are not sentences docqa can quote; save the prose as PDF or text",
+    ".ods": "a spreadsheet: cells are not sentences docqa can quote; save the prose as PDF or text",
+    ".rtf": "RTF has no well-kept Python reader that keeps its structure: save it as .docx or PDF",
+}
 META_SUFFIX = ".meta.toml"
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _META_KEYS = {"title", "published", "date", "publisher", "url", "source"}
@@ -34,57 +45,73 @@ def kind_of(path: Path) -> str | None:
     return SUFFIXES.get(path.suffix.lower())
 
 
-def load_bytes(data: bytes, source: str, kind: str, meta: dict | None = None) -> Document:
-    """Parse `data` of the given kind; `meta` (title, published, publisher, url) wins over the file's own."""
+def unsupported(path: Path) -> str:
+    """Why a file of this type is not read, in one line."""
+    suffix = path.suffix.lower()
+    why = REFUSED.get(suffix)
+    return f"unsupported file type {path.suffix or '(none)'}" + (f": {why}" if why else "")
+
+
+def load_bytes(data: bytes, source: str, kind: str, meta: dict | None = None,
+               ocr: OcrSettings = OcrSettings()) -> Document:
+    """Parse `data` of the given kind; `meta` (title, published, publisher, url) wins over the file's own.
+    Scanned PDF pages are read by OCR as `ocr` says."""
     if not data.strip():
         raise LoadError("empty file")
-    meta = dict(meta or {})
-    if kind == "pdf":
-        text, page_starts, file_meta, warnings = _read_pdf(data)
-        regions = _page_regions(text, page_starts)
-        title = None
-    else:
-        try:
-            text, _ = decode_text(data)
-        except DecodeError as exc:
-            raise LoadError(str(exc)) from exc
-        page_starts, warnings = (), []
-        if kind == "html":
-            text, file_meta = _read_html(text)
-            title, regions = markdown_structure(text)
-        else:
-            text, file_meta = _split_front_matter(text)
-            title, regions = markdown_structure(text) if kind == "md" else plain_structure(text)
-    meta = {**file_meta, **{k: v for k, v in meta.items() if v}}
+    sha256 = hashlib.sha256(data).hexdigest()
+    parsed = _parse(data, kind, sha256, ocr)
+    text, regions = parsed.text, parsed.regions
+    meta = {**parsed.meta, **{k: v for k, v in (meta or {}).items() if v}}
     if not any(text[r.start:r.end].strip() for r in regions):
-        raise LoadError("no text found" + (" (scanned PDF? OCR is not available)" if kind == "pdf" else ""))
+        raise LoadError("no text found")
     if not any(c.isalnum() for r in regions for c in text[r.start:r.end]):
         raise LoadError("no sentences to index (the text has no words)")
     return Document(
         source=source,
-        title=_label(str(meta.get("title") or title or "")) or _title_from_source(source),
+        title=_label(str(meta.get("title") or parsed.title or "")) or _title_from_source(source),
         text=text,
         kind=kind,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         regions=tuple(Region(r.start, r.end, _label(r.section)) if r.section else r for r in regions),
-        page_starts=tuple(page_starts),
+        page_starts=tuple(parsed.page_starts),
         published=_iso_date(meta.get("published") or meta.get("date")),
         publisher=meta.get("publisher"),
         url=meta.get("url"),
-        warnings=tuple(warnings),
+        warnings=tuple(parsed.warnings),
+        author=_label(str(meta["author"])) if meta.get("author") else None,
+        ocr_pages=tuple(parsed.ocr_pages),
     )
 
 
-def load_file(path: Path) -> Document:
+def _parse(data: bytes, kind: str, sha256: str, ocr: OcrSettings) -> Parsed:
+    """The reader for `kind`, its errors turned into LoadError."""
+    try:
+        if kind == "pdf":
+            return read_pdf(data, sha256, ocr)
+        if kind in OFFICE_KINDS:
+            return read_office(data, kind)
+        text, _ = decode_text(data)
+    except (PdfError, OfficeError, DecodeError) as exc:
+        raise LoadError(str(exc)) from exc
+    if kind == "html":
+        text, file_meta = read_html(text)
+        title, regions = markdown_structure(text)
+    else:
+        text, file_meta = _split_front_matter(text)
+        title, regions = markdown_structure(text) if kind == "md" else plain_structure(text)
+    return Parsed(text, regions, title=title, meta=file_meta)
+
+
+def load_file(path: Path, ocr: OcrSettings = OcrSettings()) -> Document:
     """Load a file, taking metadata from a `NAME.meta.toml` beside it if present."""
     kind = kind_of(path)
     if kind is None:
-        raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
+        raise LoadError(unsupported(path))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}") from exc
-    return load_bytes(data, str(path.resolve()), kind, read_sidecar(path))
+    return load_bytes(data, str(path.resolve()), kind, read_sidecar(path), ocr)
 
 
 def read_sidecar(path: Path) -> dict:
@@ -113,7 +140,7 @@ def _split_front_matter(text: str) -> tuple[str, dict]:
     return " " * (m.end() - 1) + "\n" + text[m.end():], meta
 
 
-def _read_html(html: str) -> tuple[str, dict]:
+def read_html(html: str) -> tuple[str, dict]:
     """Main text as Markdown-ish text (headings kept) and the page's own metadata."""
     import trafilatura
 
@@ -125,58 +152,6 @@ def _read_html(html: str) -> tuple[str, dict]:
     if doc is not None:
         meta = {"title": doc.title, "published": doc.date, "publisher": doc.sitename, "url": doc.url}
     return text or "", {k: v for k, v in meta.items() if v}
-
-
-def _read_pdf(data: bytes) -> tuple[str, list[int], dict, list[str]]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    # pypdf logs each repair it attempts; the one-line reason below is what users need.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    if b"%PDF-" not in data[:1024]:
-        raise LoadError("not a PDF file (no %PDF- header)")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("encrypted PDF (needs a password)")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except LoadError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
-        raise LoadError(f"damaged or truncated PDF ({first_line(exc)})") from exc
-    except Exception as exc:  # pypdf raises many kinds on damaged files
-        raise LoadError(f"damaged or truncated PDF ({type(exc).__name__})") from exc
-    if not pages:
-        raise LoadError("PDF has no pages")
-    starts, parts, pos = [], [], 0
-    for page in pages:
-        page = page.replace("\r\n", "\n").replace("\x00", "")
-        starts.append(pos)
-        parts.append(page)
-        pos += len(page) + 1
-    text = "\f".join(parts)
-    empty = [i + 1 for i, p in enumerate(pages) if not p.strip()]
-    warnings = ([f"no text on page(s) {', '.join(map(str, empty))} (scanned? OCR is not available)"]
-                if empty and len(empty) < len(pages) else [])
-    meta = {}
-    try:
-        info = reader.metadata
-        if info is not None and info.title:
-            meta["title"] = str(info.title)
-    except Exception:  # noqa: BLE001 - a damaged info dictionary costs the title, not the text
-        pass
-    return text, starts, meta, warnings
-
-
-def _page_regions(text: str, page_starts: list[int]) -> list[Region]:
-    """One region per paragraph (blank-line separated) of each page."""
-    regions = []
-    bounds = list(page_starts) + [len(text) + 1]
-    for i in range(len(page_starts)):
-        start, end = bounds[i], bounds[i + 1] - 1
-        for m in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", text[start:end], re.S):
-            regions.append(Region(start + m.start(), start + m.end(), None))
-    return regions
 
 
 def _label(text: str) -> str:

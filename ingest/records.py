@@ -23,7 +23,7 @@ class Document:
     source: str  # absolute path or URL: the document's identity
     title: str
     text: str
-    kind: str  # txt, md, html, pdf
+    kind: str  # txt, md, html, pdf, docx, odt, pptx (a slide is a page), epub
     sha256: str  # of the raw bytes
     regions: tuple[Region, ...]
     page_starts: tuple[int, ...] = ()  # char offset where each page begins (PDF)
@@ -31,6 +31,19 @@ class Document:
     publisher: str | None = None
     url: str | None = None  # where the document can be read online
     warnings: tuple[str, ...] = ()
+    author: str | None = None
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was recognised from a scan
+
+    def __post_init__(self) -> None:
+        # read back from JSON as a list; a tuple keeps the record hashable and comparable
+        object.__setattr__(self, "ocr_pages", tuple(self.ocr_pages))
+
+    def ocr_between(self, start: int, end: int) -> bool:
+        """Whether any page holding chars `start`..`end` was read by OCR."""
+        if not self.ocr_pages or not self.page_starts:
+            return False
+        first, last = self.page_at(start), self.page_at(max(end - 1, start))
+        return any(first <= p <= last for p in self.ocr_pages)
 
     def page_at(self, offset: int) -> int | None:
         """1-based page holding char `offset`, or None for documents without pages."""

@@ -133,7 +133,8 @@ def make_corpus(folder: Path, outside: Path, big_bytes: int) -> dict[str, str]:
         "punctuation.txt": (b"... --- !!! ???\n\n*** ;;; ,,,\n", "no words, so no sentences"),
         "binary.txt": (bytes(range(256)) * 8, "binary data named .txt"),
         "huge.txt": ((GOOD_TXT * (big_bytes // len(GOOD_TXT) + 1)).encode(), "over the size limit"),
-        "notes.docx": (b"PK\x03\x04 not really a docx", "unsupported type"),
+        "notes.docx": (b"PK\x03\x04 not really a docx", "not a zip archive, named .docx"),
+        **office_files(),
     }
     for name, (data, _) in files.items():
         (folder / name).write_bytes(data)
@@ -159,3 +160,104 @@ def numbered_corpus(folder: Path, n: int) -> list[Path]:
         p.write_text(text)
         paths.append(p)
     return paths
+
+
+# --- Office files and e-books, good and bad ----------------------------------------------------
+
+GOOD_DOCX = ("Reindeer migration", [
+    ("Spring", "Every spring the reindeer herds of Finnmark walk about 300 kilometres to the coast, "
+               "where they calve on the islands of Kvaløya and Magerøya."),
+])
+
+
+def good_docx() -> bytes:
+    from tests.makedocs import Article, docx_bytes
+
+    title, paragraphs = GOOD_DOCX
+    return docx_bytes(Article(title, "Notes | 2024", paragraphs))
+
+
+def zip_bomb_docx(unpacked: int = 250_000_000) -> bytes:
+    """A real .docx with one more part of `unpacked` zero bytes: a few hundred kB on disk."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good_docx())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        with dst.open("word/media/padding.bin", "w", force_zip64=True) as fh:
+            block = bytes(1_000_000)
+            for _ in range(unpacked // len(block)):
+                fh.write(block)
+    return out.getvalue()
+
+
+def encrypted_docx(password: str = "s3cret") -> bytes:
+    """A .docx protected with a password, as Word saves it (msoffcrypto-tool, ECMA-376 agile encryption)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(good_docx())).encrypt(password, out)
+    return out.getvalue()
+
+
+def encrypted_odt() -> bytes:
+    """An .odt saved with a password: content.xml encrypted, its manifest entry holding the key data."""
+    import zipfile
+
+    from tests.makedocs import odt_bytes, read_article
+
+    out = io.BytesIO()
+    rng = random.Random(9)
+    with zipfile.ZipFile(io.BytesIO(odt_bytes(read_article()))) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "content.xml":
+                data = rng.randbytes(len(data))
+            elif item.filename == "META-INF/manifest.xml":
+                data = data.replace(
+                    b'manifest:full-path="content.xml" manifest:media-type="text/xml"/>',
+                    b'manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type='
+                    b'"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k" manifest:checksum="AAAA">'
+                    b'<manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc" '
+                    b'manifest:initialisation-vector="AAAA"/></manifest:encryption-data></manifest:file-entry>')
+                assert b"encryption-data" in data
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+def drm_epub() -> bytes:
+    """An EPUB whose chapter is encrypted (META-INF/encryption.xml names it with AES), as DRM does."""
+    import zipfile
+
+    from tests.makedocs import epub_bytes, read_article
+
+    out = io.BytesIO()
+    encryption = (b'<?xml version="1.0"?><encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+                  b'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:EncryptionMethod '
+                  b'Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/><enc:CipherData><enc:CipherReference '
+                  b'URI="EPUB/chapter1.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>')
+    with zipfile.ZipFile(io.BytesIO(epub_bytes(read_article()))) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("META-INF/encryption.xml", encryption)
+    return out.getvalue()
+
+
+def office_files() -> dict[str, tuple[bytes, str]]:
+    """Bad Office files and e-books for the bad corpus: name -> (bytes, what it is)."""
+    from tests.makedocs import blank_scan, pptx_bytes, read_article, scanned_pdf_bytes
+
+    deck = pptx_bytes(read_article())
+    return {
+        "reindeer.docx": (good_docx(), "good Word file"),
+        "locked.docx": (encrypted_docx(), "password-protected Word file"),
+        "locked.odt": (encrypted_odt(), "password-protected OpenDocument file"),
+        "drm.epub": (drm_epub(), "DRM-protected e-book"),
+        "truncated.pptx": (deck[:len(deck) // 2], "slide deck cut in half"),
+        "blank-scan.pdf": (scanned_pdf_bytes([blank_scan(dpi=100)], dpi=100), "scan of a blank page"),
+        "old.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "old binary Word file"),
+        "letter.rtf": (b"{\\rtf1\\ansi Hello}", "RTF"),
+        "budget.xlsx": (b"PK\x03\x04", "spreadsheet"),
+    }

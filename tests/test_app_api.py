@@ -331,12 +331,12 @@ def test_safe_name_examples(name: str, expected: str) -> None:
 def test_add_uploads_limits_size_count_and_type(app_engine, tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text("word " * 1000)
-    odd = tmp_path / "notes.docx"
+    odd = tmp_path / "notes.doc"
     odd.write_bytes(b"PK")
-    results = add_uploads(app_engine, [("big.txt", big), ("notes.docx", odd)], max_mb=0.001)
+    results = add_uploads(app_engine, [("big.txt", big), ("notes.doc", odd)], max_mb=0.001)
     assert [r["status"] for r in results] == ["skipped", "skipped"]
     assert results[0]["reason"] == f"too large ({big.stat().st_size:,} bytes > limit 1,000 bytes)"
-    assert ".docx files are not supported" in results[1]["reason"]
+    assert ".doc files are not supported" in results[1]["reason"]
     with pytest.raises(SourceProblem, match="too many"):
         add_uploads(app_engine, [("a.txt", big)] * (MAX_UPLOAD_FILES + 1))
     with pytest.raises(SourceProblem, match="choose one or more files"):

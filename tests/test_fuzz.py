@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from ingest.chunker import chunk_document, indexed_text
 from ingest.loaders import LoadError, load_bytes
 from ingest.records import Document
+from ingest.ocr import OcrSettings
 from tests.badfiles import encrypted_pdf, image_only_pdf, text_pdf
+
+NO_OCR = OcrSettings(enabled=False)  # Tesseract takes seconds a page: OCR gets its own, smaller hunt
 
 # DOCQA_FUZZ_SCALE=20 runs twenty times the examples, for a longer hunt than CI's.
 SCALE = float(os.environ.get("DOCQA_FUZZ_SCALE", "1"))
@@ -60,10 +63,10 @@ def _check_document(doc: Document, kind: str) -> None:
     assert any(c.isalnum() for c in doc.text)
 
 
-def _load_or_refuse(data: bytes, kind: str) -> Document | None:
+def _load_or_refuse(data: bytes, kind: str, ocr: OcrSettings = NO_OCR) -> Document | None:
     """The contract: a Document whose regions lie inside its text, or LoadError with one line."""
     try:
-        doc = load_bytes(data, f"/fuzz/doc.{kind}", kind)
+        doc = load_bytes(data, f"/fuzz/doc.{kind}", kind, ocr=ocr)
     except LoadError as exc:
         assert str(exc) and "\n" not in str(exc)
         return None
@@ -84,6 +87,35 @@ def test_text_loaders_return_a_document_or_load_error(kind: str, data: bytes) ->
 @example(data=_PDFS[0][:len(_PDFS[0]) // 2])
 def test_pdf_loader_returns_a_document_or_load_error(data: bytes) -> None:
     _load_or_refuse(data, "pdf")
+
+
+@settings(FUZZ, max_examples=int(6 * SCALE))
+@given(data=damaged_pdf())
+def test_damaged_scans_with_ocr_return_a_document_or_load_error(data: bytes) -> None:
+    """PDFium renders (or refuses) what pypdf could read, and Tesseract reads what it renders."""
+    _load_or_refuse(data, "pdf", OcrSettings())
+
+
+def _office_files() -> dict[str, bytes]:
+    from tests.makedocs import Article, docx_bytes, epub_bytes, odt_bytes, pptx_bytes
+
+    a = Article("Fuzz", "By | line", [(None, "Norway and the EU signed it."), ("Space", "Galileo.")])
+    return {"docx": docx_bytes(a), "odt": odt_bytes(a), "pptx": pptx_bytes(a), "epub": epub_bytes(a)}
+
+
+_OFFICE = _office_files()
+
+
+@pytest.mark.parametrize("kind", sorted(_OFFICE))
+@settings(FUZZ, max_examples=int(40 * SCALE))
+@given(data=st.data())
+def test_office_loaders_return_a_document_or_load_error(kind: str, data: st.DataObject) -> None:
+    """Real files with bytes overwritten or cut short (the zip's checksums catch most; the rest reach the
+    libraries' parsers)."""
+    raw = bytearray(_OFFICE[kind])
+    for _ in range(data.draw(st.integers(0, 6))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    _load_or_refuse(bytes(raw[:data.draw(st.integers(len(raw) // 2, len(raw)))]), kind)
 
 
 @pytest.fixture(scope="module")
