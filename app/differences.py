@@ -44,7 +44,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # answer.py imports this module at run time
+    from app.answer import Citation
 
 _CURRENCY = {"nok": "NOK", "kroner": "NOK", "eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR",
              "usd": "USD", "dollars": "USD", "$": "USD", "gbp": "GBP", "£": "GBP", "sek": "SEK",
@@ -95,18 +98,6 @@ them then there these they this those through to too under until up very was we 
 which while who whom why will with would you your total totaling totalling amount amounts worth
 year years new per cent percent billion million thousand trillion nok eur usd euro euros kroner
 dollars many large big give given gives""".split())
-
-
-class Cited(Protocol):
-    """What this module reads from a citation (app.answer.Citation has it)."""
-
-    doc_id: str
-    title: str
-    source: str
-    url: str | None
-    published: str | None
-    passage: str
-    quote: str
 
 
 @dataclass(frozen=True)
@@ -213,11 +204,11 @@ def keywords(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def differences(question: str, cited: Sequence[Cited], related: Sequence[Cited] = ()) -> list[Difference]:
+def differences(question: str, cited: Sequence[Citation], related: Sequence[Citation] = ()) -> list[Difference]:
     """Figures on which the passages' documents disagree, newest document first (rule above)."""
     asked = keywords(question)
     ask_when = bool(_ASKS_WHEN.search(question))
-    found: list[tuple[Cited, Figure]] = []
+    found: list[tuple[Citation, Figure]] = []
     stated: set[int] = set()  # indexes in `found` of figures inside a cited quote
     seen: dict[tuple[str, str, float], int] = {}
     for c, quoted in [(c, True) for c in cited] + [(c, False) for c in related]:
