@@ -65,13 +65,15 @@ def table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def record(title: str, body: str, load_start: str) -> None:
-    """Print the figures and append them, with date, machine and command, to RESULTS.md."""
+def record(title: str, body: str, load_start: str, append: bool = True) -> None:
+    """Print the figures with date, machine and command; append them to RESULTS.md unless not `append`."""
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     section = (f"\n## {title} ({stamp})\n\n"
                f"- machine: {machine()}; load average {load_start} at start, {load()} at end\n"
                f"- command: `{command()}` (from `{ROOT.name}/`)\n\n{body.strip()}\n")
     print(section)
+    if not append:
+        return
     if not RESULTS.exists():
         RESULTS.write_text(HEADER)
     with open(RESULTS, "a", encoding="utf-8") as fh:  # append: other scripts write here too

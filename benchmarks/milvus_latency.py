@@ -105,10 +105,7 @@ def main() -> None:
             "local index and its Milvus Lite copy alternating in one process.\n\n"
             + table(["store", "p50 ms", "p95 ms", "p50 / local p50"],
                     [[n, f"{a:.1f}", f"{b:.1f}", f"{a / p['local'][0]:.2f}"] for n, (a, b) in p.items()]))
-    if args.no_record:
-        print(body)
-    else:
-        record("Ask latency: local index vs Milvus Lite", body, load_start)
+    record("Ask latency: local index vs Milvus Lite", body, load_start, append=not args.no_record)
 
 
 if __name__ == "__main__":

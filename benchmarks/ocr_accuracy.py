@@ -59,10 +59,7 @@ def main() -> None:
             + table(["language", "edits", "chars", "CER"], summary) + "\n\n"
             + f"- {n_pages} pages in {seconds:.1f} s: {n_pages / seconds:.3f} pages/s "
               "(on the shared, loaded machine: see the load average; not a speed benchmark)\n")
-    if args.no_record:
-        print(body)
-    else:
-        record("OCR accuracy (issue 15)", body, start_load)
+    record("OCR accuracy (issue 15)", body, start_load, append=not args.no_record)
 
 
 if __name__ == "__main__":

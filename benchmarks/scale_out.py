@@ -258,10 +258,7 @@ def main() -> None:
         base = ingest[0]["passages_per_s"]
         body += "\n\nIngest (embedding) throughput, SciFact abstracts, int8 ONNX:\n\n" + table(
             [*ingest[0], "vs local"], [[*r.values(), f"{r['passages_per_s'] / base:.2f}x"] for r in ingest])
-    if args.no_record:
-        print(body)
-    else:
-        record("Scale-out: local index vs Milvus Lite, ingest vs --ray", body, start)
+    record("Scale-out: local index vs Milvus Lite, ingest vs --ray", body, start, append=not args.no_record)
 
 
 if __name__ == "__main__":
