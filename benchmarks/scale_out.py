@@ -9,8 +9,8 @@ Data. The first passages are a SciFact docqa index's own (texts and model vector
 it with `docqa beir ../shared/datasets/scifact --split train`). Passages beyond those are
 derived without the model: the text of a random SciFact passage with its words shuffled
 (same vocabulary and lengths for BM25), the vector that passage's vector plus Gaussian noise
-(sigma 0.04 per dimension) made unit length again (same neighbourhood structure). Synthetic
-passages carry no sentence vectors. Queries: 200 SciFact train queries, encoded by the model.
+(sigma 0.04 per dimension) made unit length again (same neighbourhood structure). Every
+passage is stored as one sentence whose sentence vector is the passage's own, in both stores. Queries: 200 SciFact train queries, encoded by the model.
 
     .venv/bin/python benchmarks/scale_out.py --index .docqa/beir/scifact \
         --scifact ../shared/datasets/scifact            # the lead's run: see docs/scale.md
@@ -85,7 +85,8 @@ def _records(work: Path):  # noqa: ANN202 - (DocEntry list, {doc_id: rows}), 3 p
                                   ((at, at + n),)))
                 at += n + 1
             entries.append(DocEntry(doc_id, doc, "", len(ps)))
-            rows[doc_id] = (ps, np.asarray(vecs[group]), np.zeros((0, vecs.shape[1]), np.float32))
+            v = np.asarray(vecs[group])
+            rows[doc_id] = (ps, v, v)  # each passage is one sentence: its sentence vector is its own
             group = []
     return entries, rows
 
@@ -101,7 +102,8 @@ def build(store: str, work: Path, target: Path):  # noqa: ANN201 - the opened st
 
         passages = [p for e in entries for p in rows[e.doc_id][0]]
         vecs = np.concatenate([rows[e.doc_id][1] for e in entries])
-        write_index(target, settings, entries, passages, vecs, vecs.shape[1], None)
+        sents = np.concatenate([rows[e.doc_id][2] for e in entries])
+        write_index(target, settings, entries, passages, vecs, vecs.shape[1], sents)
         return load_index(target, verify=False)
     from index.milvus_build import _finish, _write_fresh, create_collections
     from index.milvus_store import MilvusIndex, connect, parse_index
