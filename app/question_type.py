@@ -78,8 +78,10 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                  r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
                  r"dozen|dozens|half|quarter|third|fifth|twice|once|double|twofold|threefold|fold|percent")
-# a plain year (1900-2099) is a date, not an amount: "2017" does not answer "how much"
-_NUMBER = re.compile(rf"(?<![\w.])(?!(?:19|20)\d\d(?![\d.,]\d))\d+(?:[.,]\d+)*(?!\d)|%|\b(?:{_NUMBER_WORDS})\b", re.I)
+# a plain year (1900-2099) is a date, not an amount: "2017" does not answer "how much"; digits
+# hyphenated or slashed onto a name ("HSV-2", "(HSV)-2", "H3K9me3/2") are part of the name
+_NUMBER = re.compile(rf"(?<![\w.])(?<![A-Za-z)]-)(?<![A-Za-z]\d/)(?!(?:19|20)\d\d(?![\d.,]\d))\d+(?:[.,]\d+)*(?!\d)|%|"
+                     rf"\b(?:{_NUMBER_WORDS})\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:annual|annually|biannual|biannually|yearly|monthly|weekly|daily|semi-annual|"
                         r"regular|regularly|every|each|twice|once|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
@@ -87,7 +89,10 @@ _HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
 _ENTITY = re.compile(r"(?<=\S )[A-Z][\w'’-]*|\b[A-Z][A-Z0-9-]+\b|\b[\w-]*\d[\w-]*\b")
 _OFFICE = re.compile(rf"\b(?:{_PERSON_NOUN}|Minister|President|Secretary|Director|Commission|Council|"
                      r"Parliament|Agency|Service|Institute|University|Ministry|Dr|Prof)\b")
-_CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
+# a capitalised function word after a heading ("BACKGROUND In the year …") names nothing
+_CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?!(?:In|The|We|Our|This|These|Those|It|Its|Here|However|Thus|To|For|Of|"
+                          r"On|At|By|As|And|But|Or|A|An|After|Before|During|Using|With|From|Among|When|While)\b)"
+                          r"(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
 _PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
                     rf"\b(?:{_PLACE_NOUN})\b")
 _LIST = re.compile(r"\b(?:include|includes|including|such as|e\.g\.|examples?|namely|like)\b|"

@@ -63,6 +63,13 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("What dose of the drug did the rats get?", "The rats got 5 mg/kg of the drug.", True),
     ("Which inhibitor was used?", "Cells were treated with an inhibitor.", False),  # "which <noun>": a name
     ("Which inhibitor was used?", "Cells were treated with the inhibitor PP2.", True),
+    # digits hyphenated or slashed onto a name are part of the name, not an amount
+    ("How many ferries were built?", "The ferries run on the route (FR)-2 and on FR-3.", False),
+    ("How many ferries were built?", "Ferry types MK3/2 serve the fjord.", False),
+    ("How many ferries were built?", "Between 6-8 ferries were built.", True),
+    # a capitalised function word after a heading is no name
+    ("Who runs the ferry company?", "BACKGROUND In the year the ferry company changed hands.", False),
+    ("Who runs the ferry company?", "SUMMARY The ferry company is run by Fjordline.", True),
 ])
 def test_matches(question: str, text: str, expected: bool) -> None:
     assert matches(analyse(question), text) is expected
