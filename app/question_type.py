@@ -32,7 +32,8 @@ _YESNO = re.compile(rf"^(?:{_AUX})\b", re.I)
 _DATE_Q = re.compile(r"^(?:\w+ )?when\b|\b(?:(?:since|until|till) when|how long ago|how soon|"
                      r"(?:what|which) (?:year|date|month|decade|day|days)|"
                      r"(?:since|from|in|by|until) (?:what|which) (?:year|date|time))\b", re.I)
-_NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far|frequently)|"
+_NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far|frequently|tall|wide|deep|heavy|"
+                       r"fast|thick|small)|"
                        r"(?:what|which) (?:\w+ )?(?:percentage|proportion|share|fraction|number|amount|rate|size|"
                        r"sum|ratio|dose|level|wavelength|temperature|concentration|duration|frequency|"
                        r"budget|cost|price|value)\b|what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
@@ -163,12 +164,13 @@ def focus(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_stem(w) for w in words if len(w) > 2))
 
 
-def _phrase(words: list[str]) -> list[str]:
-    """The leading words up to a function word or a verb (a word followed by a determiner)."""
+def _phrase(words: list[str], counted: bool = False) -> list[str]:
+    """The leading words up to a function word or a verb (a word followed by a determiner); after
+    "how many" a participle ending the phrase ("patients carrying …") stops it too."""
     out: list[str] = []
     for i, w in enumerate(words[:4]):
         if w in _FOCUS_STOP_WORDS or w in _DETERMINERS or (out and w.endswith("ed")) or (
-                out and i + 1 < len(words) and words[i + 1] in _DETERMINERS):
+                out and i + 1 < len(words) and words[i + 1] in _DETERMINERS) or (counted and out and w.endswith("ing")):
             break
         out.append(w)
     return out
@@ -187,9 +189,10 @@ def _head_noun(question: str) -> str | None:
             return None
     while words and words[0] in _DETERMINERS:
         words = words[1:]
-    if words and (words[0].endswith("ed") or words[1:2] and words[1] in _DETERMINERS):
+    counted = m[0].lower().startswith("how")  # "how many relapsed patients": an adjective, not a verb
+    if words and not counted and (words[0].endswith("ed") or words[1:2] and words[1] in _DETERMINERS):
         return None  # "what happened", "what makes a …": a verb, not a noun, follows the wh-word
-    phrase = _phrase(words)
+    phrase = _phrase(words, counted)
     if not phrase:
         return None
     head = phrase[-1]

@@ -17,6 +17,7 @@ from app.question_type import (TYPES, analyse, checked, defines, focus, focus_an
     ("How many ferries cross the fjord each day?", "number"),
     ("How much did the new bridge cost?", "number"),
     ("What percentage of the catch is exported?", "number"),
+    ("How tall is the lighthouse?", "number"),
     ("Who chairs the fisheries council?", "person"),
     ("Which agency inspects the ferries?", "person"),
     ("Where is the seed vault located?", "place"),
@@ -132,6 +133,8 @@ def test_the_opening_decides_the_kind_whatever_follows(opening: str, words: list
     ("What does CDX stand for?", ()),  # a verb follows the wh-word: no focus noun
     ("What is the levy used for?", ("levy",)),
     ("What happened to the old pier?", ()),
+    ("How many stranded ferries carrying cargo were towed?", ("ferrie",)),  # a participle before or after
+    ("How many ferries sailing at night sank?", ("ferrie",)),
     ("Why was the tunnel closed?", ("closed",)),
     ("Why did the ferry stop?", ()),
 ])
