@@ -219,9 +219,12 @@ def differences(question: str, cited: Sequence[Citation], related: Sequence[Cita
     found: list[tuple[Citation, Figure]] = []
     stated: set[int] = set()  # indexes in `found` of figures inside a cited quote
     seen: dict[tuple[str, str, float], int] = {}
+    cited_docs = {c.doc_id for c in cited}
     for c, quoted in [(c, True) for c in cited] + [(c, False) for c in related]:
         if not quoted and not stated:
             return []  # every disagreement involves a figure a cited quote states
+        if not quoted and cited_docs == {c.doc_id}:
+            continue  # a figure of the one cited document is never set against its own figures
         for f in _passage_figures(c.passage):
             i = seen.setdefault((c.doc_id, f.unit, f.value), len(found))
             if i == len(found):

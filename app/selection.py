@@ -248,7 +248,7 @@ def candidates(index: Index, question: str, qvec: np.ndarray, hits: list[Hit]) -
     n_new = np.array([len(ts - asked) for ts in sent.terms], np.float32)
     x[:, COL["novelty"]] = (sent.member @ n_new) / np.maximum(sent.member @ n_terms, 1)
     rows = sorted({u.hit.row: u.hit for u in us}.items())
-    passage_has = np.array([[t in _passage_terms(h) for t in q_terms] for _, h in rows], bool)
+    passage_has = np.array([[t in terms for t in q_terms] for terms in (_passage_terms(h) for _, h in rows)], bool)
     return Candidates(kind, us, x, matched, _context(w, known, names, passage_has.reshape(len(rows), len(w))))
 
 
