@@ -201,7 +201,9 @@ def keywords(text: str) -> frozenset[str]:
     """Content words, lower-cased and lightly normalised so that close spellings meet."""
     words = set()
     for w in _WORD.findall(text):
-        w = _POSSESSIVE.sub("", w.lower())
+        w = w.lower()
+        if w[-1] in "'’" or w[-2] in "'’":  # the regex below only for a possible possessive
+            w = _POSSESSIVE.sub("", w)
         w = {"programme": "program", "programmes": "program", "defence": "defense"}.get(w, w)
         if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
             w = w[:-1]

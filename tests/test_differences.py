@@ -260,3 +260,19 @@ def test_a_figure_is_about_the_words_of_its_sentence_and_the_one_before(parts: l
 def test_a_figure_keeps_the_subject_of_a_sentence_without_figures_before_it() -> None:
     (f,) = figures("The coastal fund was set up for harbours. It paid NOK 75 billion.")
     assert {"coastal", "fund", "harbour"} <= f.subject
+
+
+@given(st.lists(st.text(alphabet="aAsÅ'’-x", min_size=1, max_size=6), max_size=8))
+def test_keywords_drop_possessives_as_the_possessive_rule_says(words: list[str]) -> None:
+    from app.differences import _STOP
+
+    text = " ".join(words)
+    expected = set()
+    for w in re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]+", text):  # the rule, written out plainly
+        w = re.sub(r"['’]s?$", "", w.lower())
+        w = {"programme": "program", "programmes": "program", "defence": "defense"}.get(w, w)
+        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        if len(w) > 2 and w not in _STOP:
+            expected.add(w)
+    assert keywords(text) == frozenset(expected)
