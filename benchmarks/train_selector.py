@@ -18,7 +18,8 @@
 4. Answer model: logistic regression over `ANSWER_FEATURES` of each question's best unit, trained on
    out-of-fold unit scores (so it sees scores as unseen questions get them), label: the best unit
    holds the answer; its C is the one of `ANSWER_C_GRID` that abstains on the most unanswerable
-   tune questions out of fold at the threshold below. Threshold: the highest at which at most 1 answerable tune question in 20
+   tune questions out of fold at the threshold below. Threshold: the highest at which at most 1
+   answerable tune question in 20
    would be abstained on (out-of-fold answer probabilities).
 5. Writes the weights to app/selector_weights.json and prints the figures per part, with the
    abstention precision/recall curve of the tune part.
@@ -254,7 +255,8 @@ def main() -> None:
     args.out.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
     sel.weights.cache_clear()
     w = sel.weights(args.out)
-    print(f"wrote {args.out}: C={c}, answer C={answer_c}, threshold {threshold:.4f} (out-of-fold, ≤1 in 20 answerable abstained)")
+    print(f"wrote {args.out}: C={c}, answer C={answer_c}, threshold {threshold:.4f} "
+          "(out-of-fold, ≤1 in 20 answerable abstained)")
     print("tune abstention curve (threshold, precision, recall, answerable abstained):")
     for row in curve(tune, p_oof):
         print("  ", row)
