@@ -19,8 +19,7 @@
    out-of-fold unit scores (so it sees scores as unseen questions get them), label: the best unit
    holds the answer; its C is the one of `ANSWER_C_GRID` that abstains on the most unanswerable
    tune questions out of fold at the threshold below. Threshold: the highest at which at most 1
-   answerable tune question in 20
-   would be abstained on (out-of-fold answer probabilities).
+   answerable tune question in 20 would be abstained on (out-of-fold answer probabilities).
 5. Writes the weights to app/selector_weights.json and prints the figures per part, with the
    abstention precision/recall curve of the tune part.
 """
