@@ -5,9 +5,9 @@ Each sentence (or pair of adjacent sentences) of the passages closest to the cla
 claim's content words, values aside, that it has: app/coverage.py) and a *stance*:
 
 - it *supports* the claim when it states every value and negation of the claim without conflict
-  (app/stance.py), has every name in the claim, support plus idf-weighted coverage reaches
-  `supported` (`supported_stated` when it states a value of the claim other than a year), and
-  (unless it states a value of the claim) its support reaches `min_support`;
+  (app/stance.py), the support model (app/support.py: a logistic regression over the span's
+  closeness and wording) gives it at least the trained threshold, and (unless it states a value of
+  the claim) its support reaches `min_support`;
 - it *contradicts* the claim when a value or a negation conflicts ("the source says 2021, not
   2019") and it is about the same thing: it has every name in the claim and support plus plain
   coverage reaches `contradicted`;
