@@ -99,7 +99,6 @@ class Check:
 
 
 _WORD = re.compile(r"[A-Za-z0-9'’]+(?:-[A-Za-z0-9]+)*")
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 @dataclass

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.claims import CONTRADICTED, SUPPORTED, Candidates, CheckSettings, gather, judge, read  # noqa: E402
 from app.engine import Engine  # noqa: E402
-from app.selection import Model  # noqa: E402
+from app.selection import Model, sigmoid  # noqa: E402
 from app.support import FEATURES, WEIGHTS_FILE, SupportModel  # noqa: E402
 
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
@@ -95,11 +95,10 @@ def labelled(engine: Engine, rows: list[Row]) -> tuple[np.ndarray, np.ndarray, n
     """(features, labels, row of each span, group of each span) over the eligible spans."""
     xs, ys, owner, groups = [], [], [], []
     for k, r in enumerate(rows):
-        text = engine.index.doc_by_id
         for (h, a, b), reading in zip(r.cands.spans, r.cands.readings):
             if not eligible(reading):
                 continue
-            doc = text[h.passage.doc_id].doc.text
+            doc = engine.index.doc_by_id[h.passage.doc_id].doc.text
             y = False
             if r.claim["expect"] == SUPPORTED and h.passage.doc_id.endswith(r.claim["doc_id"].removeprefix("scifact-")):
                 at = doc.find(r.claim["evidence"])
@@ -120,17 +119,16 @@ def fit(x: np.ndarray, y: np.ndarray, c: float) -> Model:
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
-    from app.selection import sigmoid
     p = np.zeros(len(y))
     for train, held in GroupKFold(n_splits=FOLDS).split(x, y, groups):
         p[held] = sigmoid(fit(x[train], y[train], c).logit(x[held]))
     return p
 
 
-def set_probabilities(rows: list[Row], owner: np.ndarray, p: np.ndarray) -> None:
-    """Give every span its (out-of-fold) probability; ineligible spans never support."""
+def set_probabilities(rows: list[Row], p: np.ndarray) -> None:
+    """Give every span its (out-of-fold) probability, in `labelled`'s order; ineligible spans never support."""
     it = iter(p)
-    for k, r in enumerate(rows):
+    for r in rows:
         for reading in r.cands.readings:
             reading.probability = float(next(it)) if eligible(reading) else 0.0
 
@@ -176,7 +174,7 @@ def main() -> None:
     print(f"{len(rows)} claims, {len(y)} eligible spans, {int(y.sum())} positive; {len(set(groups))} documents")
     results = []
     for c in C_GRID:
-        set_probabilities(rows, owner, out_of_fold(x, y, groups, c))
+        set_probabilities(rows, out_of_fold(x, y, groups, c))
         for floor in FLOORS:
             t = threshold(rows, floor)
             by = figures(engine, rows, replace(CheckSettings(), supported=t, min_support=floor))["all"]
@@ -187,7 +185,7 @@ def main() -> None:
     # spans that hold every word of a claim they do not make
     top = max(results)
     _, c, t, floor = max((r for r in results if r[1] == top[1] and r[0] >= top[0] - 1), key=lambda r: r[3])
-    set_probabilities(rows, owner, out_of_fold(x, y, groups, c))
+    set_probabilities(rows, out_of_fold(x, y, groups, c))
     show(f"out of fold, C {c}, threshold {t:.3f}, min_support {floor}:",
          figures(engine, rows, replace(CheckSettings(), supported=t, min_support=floor)))
     if args.write:
