@@ -26,10 +26,12 @@ import logging
 import os
 import re
 import threading
+import time
 import uuid
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,8 @@ LITE_NAME = "docqa"
 TEXT_CHUNK = 16_000  # characters per text row: VARCHAR holds 65,535 bytes, a character up to 4
 MAX_VARCHAR = 65_535
 IVF_NPROBE = 32
+FOUND_FIELDS = ["doc_id", "version", "ord", "dense", "terms"]  # what scoring a found passage needs
+QUESTION_SECONDS = 2.0  # how long a question may reuse the stamp its search read
 CONSISTENCY = "Strong"  # a query sees every write acknowledged before it (README: guarantees)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 
@@ -175,6 +179,9 @@ class MilvusIndex:
         self._rows: OrderedDict[int, tuple[Passage, str]] = OrderedDict()  # pid -> passage, sentences
         self._seen: dict[str, tuple[str, str]] = {}  # doc_id -> (version, blob) the last query kept
         self._lock = threading.Lock()
+        # a query's independent round trips run side by side (`MilvusCandidates`); tasks never wait
+        # on other tasks, so a small shared pool cannot deadlock
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="docqa-milvus")
 
     # -- what answers use -------------------------------------------------------------------
     @property
@@ -242,20 +249,26 @@ class MilvusIndex:
 
 
 class MilvusCandidates:
-    """One query against Milvus: dense and BM25 searches, scores of given rows, live filter."""
+    """One query against Milvus: Milvus finds the dense and BM25 candidates; their scores are
+    computed here from what the searches return (vectors and terms), as the local index
+    computes them (`embeddings[rows] @ query_vec`, bm25s' BM25 over the live passages), so
+    fusion needs no further search. Round trips that do not depend on each other run side by
+    side: the two searches with the generation stamp, then the live lookup, then the ranked
+    rows with their documents' records."""
 
     def __init__(self, store: MilvusIndex, query: str) -> None:
-        self.store, self.terms = store, bm25_terms(query).strip()
-        # Milvus' BM25 is bm25s' Lucene variant times (k1 + 1) (measured: 1.9 at k1 = 0.9); dividing
-        # it out gives the local scores, and fusion (scale-free) would be the same either way
-        self.bm25_scale = 1.0 / (1.0 + store.settings.bm25_k1)
+        self.store, self.terms = store, bm25_terms(query).split()
         self.coll = store.spec.collection("passages")
         self._dense: dict[int, float] = {}
         self._bm25: dict[int, float] = {}
         self._doc: dict[int, tuple[str, str, int]] = {}  # pid -> (doc_id, version, passage number)
+        self._vec: dict[int, np.ndarray] = {}  # pid -> dense vector
+        self._terms: dict[int, list[str]] = {}  # pid -> BM25 terms
+        self._query_vec: np.ndarray | None = None
         self._last: list[int] = []
         self._live: dict[str, tuple[str, int]] = {}
-        self._bm25_hits: tuple[int, list[dict]] | None = None  # (depth, hits) found with the dense search
+        self._bm25_hits: tuple[int, list[int]] | None = None  # (depth, pids) found beside the dense search
+        store.bm25.note_generation(None)  # a new question: the term statistics' stamp is read again
 
     def size(self) -> int:
         # the manifest's count, read when the store was opened (one round trip less per query);
@@ -263,126 +276,179 @@ class MilvusCandidates:
         return int(self.store.manifest.get("passages") or 0) or self.store.count()
 
     def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
+        self._query_vec = query_vec.astype(np.float32)
         params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
-        hits = self._hits([query_vec.astype(np.float32).tolist()], "dense", depth, params)
-        if self.terms:  # BM25's candidates now too (hybrid asks next), so one live lookup covers both
-            self._bm25_hits = (depth, self._hits([self.terms], "sparse", depth, {"metric_type": "BM25"}))
-        return self._keep(hits, self._dense)
+        dense = self.store.pool.submit(self._search, [self._query_vec.tolist()], "dense", depth, params)
+        gen = self.store.pool.submit(generation, self.store.client, self.store.spec)
+        if self.terms:  # BM25's candidates now too (hybrid asks next): one live lookup covers both
+            self._bm25_hits = (depth, self._search([" ".join(self.terms)], "sparse", depth,
+                                                   {"metric_type": "BM25"}))
+        found = dense.result()
+        self.store.bm25.note_generation(gen.result())
+        return self._keep(found, self._dense)
 
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
         if not self.terms:
             return [], []
-        if self._bm25_hits is not None and self._bm25_hits[0] == depth:
-            return self._keep(self._bm25_hits[1], self._bm25, self.bm25_scale)
-        return self._search([self.terms], "sparse", depth, {"metric_type": "BM25"}, self._bm25, scale=self.bm25_scale)
+        if self._bm25_hits is None or self._bm25_hits[0] != depth:
+            self._bm25_hits = (depth, self._search([" ".join(self.terms)], "sparse", depth, {"metric_type": "BM25"}))
+        ranked, scores = self._keep(self._bm25_hits[1], self._bm25)
+        keep = [i for i, s in enumerate(scores) if s > 0]  # as locally: a positive score only
+        return [ranked[i] for i in keep], [scores[i] for i in keep]
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        self._query_vec = query_vec.astype(np.float32)
         rows = [int(r) for r in rows]
         self._last = rows
-        need_d = [r for r in rows if r not in self._dense]
-        if need_d:
-            params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), len(need_d))
-            self._search([query_vec.astype(np.float32).tolist()], "dense", len(need_d), params, self._dense, need_d)
-        need_b = [r for r in rows if r not in self._bm25]
-        if need_b and self.terms:
-            self._search([self.terms], "sparse", len(need_b), {"metric_type": "BM25"}, self._bm25, need_b,
-                         self.bm25_scale)
-        for r in need_b:
-            self._bm25.setdefault(r, 0.0)  # none of the query's terms: BM25 0, as locally
+        missing = [r for r in rows if r not in self._vec]
+        if missing:  # rows no search of this query returned: read their vectors and terms
+            self._note(self.store.client.get(self.coll, ids=missing, output_fields=FOUND_FIELDS))
+        self._score(rows)
         return (np.array([self._dense.get(r, 0.0) for r in rows], dtype=np.float32),
-                np.array([self._bm25[r] for r in rows], dtype=np.float32))
+                np.array([self._bm25.get(r, 0.0) for r in rows], dtype=np.float32))
 
     def passage(self, row: int) -> Passage:
-        if row in self._last:  # the rows just scored: one fetch, and their documents' texts in one more
+        if row in self._last:  # the rows just scored and their documents' texts: read together
+            docs = self.store.pool.submit(self.store.doc_by_id.prefetch,
+                                          {self._doc[r][0] for r in self._last if r in self._doc})
             got = self.store.rows(self._last)
-            self.store.doc_by_id.prefetch({got[r][0].doc_id for r in self._last})
+            docs.result()
             self._last = []
             return got[row][0]
         return self.store.rows([row])[row][0]
 
-    def _search(self, data: list, field: str, limit: int, params: dict, into: dict[int, float],
-                only: list[int] | None = None, scale: float = 1.0) -> tuple[list[int], list[float]]:
-        """Search `field`, keep live versions only, remember scores in `into`."""
-        if limit <= 0:
-            return [], []
-        return self._keep(self._hits(data, field, limit, params, only), into, scale)
+    def _search(self, data: list, field: str, limit: int, params: dict) -> list[int]:
+        """The pids one search finds, best first by Milvus' score; what scoring needs remembered."""
+        hits = self.store.client.search(self.coll, data=data, anns_field=field, limit=min(limit, 16_384),
+                                        search_params=params, output_fields=FOUND_FIELDS,
+                                        consistency_level=CONSISTENCY)[0]
+        return self._note([{"pid": h["id"], **h["entity"]} for h in hits])
 
-    def _hits(self, data: list, field: str, limit: int, params: dict, only: list[int] | None = None) -> list[dict]:
-        """Raw hits of one search; each hit's document and version remembered."""
-        hits = self.store.client.search(
-            self.coll, data=data, anns_field=field, limit=min(limit, 16_384), search_params=params,
-            filter=f"pid in {list(only)}" if only is not None else "",
-            output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
-        for h in hits:
-            self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
-        return hits
+    def _note(self, rows: list[dict]) -> list[int]:
+        pids = []
+        for r in rows:
+            pid = int(r["pid"])
+            self._doc[pid] = (r["doc_id"], r["version"], r["ord"])
+            self._vec[pid] = np.asarray(r["dense"], dtype=np.float32)
+            self._terms[pid] = r["terms"].split()
+            pids.append(pid)
+        return pids
 
-    def _keep(self, hits: list[dict], into: dict[int, float], scale: float = 1.0) -> tuple[list[int], list[float]]:
-        """The hits of live versions, best first, their scores remembered in `into`."""
+    def _score(self, pids: list[int]) -> None:
+        """Dense and BM25 scores of `pids` not scored yet, as the local index computes them."""
+        todo = [p for p in pids if p not in self._dense]
+        if todo and self._query_vec is not None:  # (a BM25-only search has no query vector)
+            self._dense.update(zip(todo, (np.stack([self._vec[p] for p in todo]) @ self._query_vec).tolist()))
+        todo = [p for p in pids if p not in self._bm25]
+        if todo:
+            s = self.store.settings
+            scores = bm25_scores(self.terms, [self._terms[p] for p in todo], self.store.bm25.counts(),
+                                 s.bm25_k1, s.bm25_b)
+            self._bm25.update(zip(todo, scores.tolist()))
+
+    def _keep(self, pids: list[int], into: dict[int, float]) -> tuple[list[int], list[float]]:
+        """The `pids` of live versions, best first by their scores in `into`."""
         docs = {self._doc[pid][0] for pid in self._doc}  # every document this query met, in one lookup
-        self._live.update(self.store.live(docs - set(self._live)))  # one lookup per document per query
+        self._live.update(self.store.live(docs - set(self._live)))
         live = self._live
-        kept = []
-        for h in hits:
-            pid = int(h["id"])
-            doc, version, ord_ = self._doc[pid]
-            if live.get(doc, ("", 0))[0] == version:
-                into[pid] = float(h["distance"]) * scale
-                kept.append((-into[pid], live[doc][1], ord_, pid))
-        kept.sort()  # ties as the local index breaks them: index order (document, then passage)
+        pids = [p for p in pids if live.get(self._doc[p][0], ("", 0))[0] == self._doc[p][1]]
+        self._score(pids)
+        # ties as the local index breaks them: index order (document, then passage)
+        kept = sorted((-into[p], live[self._doc[p][0]][1], self._doc[p][2], p) for p in pids)
         return [k[3] for k in kept], [-k[0] for k in kept]
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """BM25's statistics over the live passages: how many, each term's document frequency, and
+    their mean length in terms."""
+
+    n: int
+    df: dict[str, int]
+    avgdl: float
+
+
+def bm25_scores(query: list[str], passages: list[list[str]], counts: TermCounts, k1: float,
+                b: float) -> np.ndarray:
+    """bm25s' Lucene BM25 of each passage (its terms) for `query` (repeated terms count again, as
+    in bm25s): sum of idf · tf / (tf + k1 · (1 − b + b · dl / avgdl))."""
+    out = np.zeros(len(passages), dtype=np.float32)
+    if not query or counts.n == 0:
+        return out
+    idf = {t: float(np.log(1.0 + (counts.n - counts.df.get(t, 0) + 0.5) / (counts.df.get(t, 0) + 0.5)))
+           for t in set(query)}
+    for i, terms in enumerate(passages):
+        tf = Counter(terms)
+        norm = k1 * ((1.0 - b) + b * len(terms) / counts.avgdl) if counts.avgdl > 0 else k1
+        out[i] = sum(idf[t] * tf[t] / (tf[t] + norm) for t in query if tf[t])
+    return out
+
+
 class MilvusTerms:
-    """BM25 IDF for the answer scorer with `index.bm25.Bm25.idf`'s formula over the live passages'
-    terms (the field BM25 scores), so the weights equal the local index's. The statistics (N and
-    each term's document frequency) are counted in one scan of the passages the first time they
-    are needed and kept in memory under the index's generation, a stamp every ingest renews when
-    it changes the live passages (`index.milvus_build`): a question costs one small read, an app
+    """BM25 statistics over the live passages' terms (the field BM25 searches), counted as the
+    local index's bm25s counts them: the answer scorer's IDF (`index.bm25.Bm25.idf`'s formula)
+    and the BM25 scores of candidates (`bm25_scores`) equal the local index's. They are counted
+    in one scan of the passages the first time they are needed and kept in memory under the
+    index's generation, a stamp every ingest renews when it changes the live passages
+    (`index.milvus_build`): a question costs one small read (made beside its searches), an app
     replica keeps nothing on disk, and an ingest elsewhere is seen at the next question. The
     scan is once per ingest; docs/scale.md says what a 100M-passage cluster would need instead."""
 
     def __init__(self, store: MilvusIndex) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._cached: tuple[str, int, dict[str, int]] | None = None  # generation, N, df
+        self._cached: tuple[str, TermCounts] | None = None  # generation, counts
+        self._question = threading.local()  # the stamp read with this thread's current question
+
+    def note_generation(self, gen: str | None) -> None:
+        """The stamp read alongside this thread's question's searches (None: a new question),
+        so scoring and the scorer's `idf` and `n` cost no round trip of their own. It serves that
+        question only: past QUESTION_SECONDS (or on another thread) the stamp is read again."""
+        self._question.gen = (gen, time.monotonic()) if gen is not None else None
 
     @property
     def n(self) -> int:
         """Live passages counted (as `index.bm25.Bm25.n`)."""
-        return self._stats()[0]
+        return self.counts().n
 
     def df(self, terms: set[str]) -> dict[str, int]:
         """Live passages holding each of `terms`."""
-        df = self._stats()[1]
+        df = self.counts().df
         return {t: df.get(t, 0) for t in terms}
 
     def idf(self, terms: set[str]) -> dict[str, float]:
-        n, df = self._stats()
-        return {t: max(float(np.log((n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5) + 1.0)), 0.05) for t in terms}
+        c = self.counts()
+        return {t: max(float(np.log((c.n - c.df.get(t, 0) + 0.5) / (c.df.get(t, 0) + 0.5) + 1.0)), 0.05)
+                for t in terms}
 
-    def _stats(self) -> tuple[int, dict[str, int]]:
-        gen = generation(self.store.client, self.store.spec)
+    def counts(self) -> TermCounts:
+        """The live passages' statistics at the current generation."""
+        noted = getattr(self._question, "gen", None)
+        if noted is not None and time.monotonic() - noted[1] < QUESTION_SECONDS:
+            gen = noted[0]
+        else:
+            gen = generation(self.store.client, self.store.spec)
         cached = self._cached
         if cached is not None and cached[0] == gen:
-            return cached[1], cached[2]
+            return cached[1]
         with self._lock:  # one scan at a time; a second question waits for it
             if self._cached is not None and self._cached[0] == gen:
-                return self._cached[1], self._cached[2]
-            n, df = self._count()
+                return self._cached[1]
+            counts = self._count()
             if generation(self.store.client, self.store.spec) == gen:  # no ingest changed it meanwhile
-                self._cached = (gen, n, df)
-            return n, df
+                self._cached = (gen, counts)
+            return counts
 
-    def _count(self) -> tuple[int, dict[str, int]]:
+    def _count(self) -> TermCounts:
         live = {r["doc_id"]: r["version"] for r in self.store._query("docs", "", ["doc_id", "version"])}
         df: Counter[str] = Counter()
-        n = 0
+        n = length = 0
         for r in self.store._query("passages", "", ["doc_id", "version", "terms"]):
             if live.get(r["doc_id"]) == r["version"]:  # rows of a version not (or no longer) live: skip
-                n += 1
-                df.update(set(r["terms"].split()))
-        return n, dict(df)
+                terms = r["terms"].split()
+                n, length = n + 1, length + len(terms)
+                df.update(set(terms))
+        return TermCounts(n, dict(df), length / n if n else 0.0)
 
 
 def generation(client, spec: MilvusSpec) -> str:  # noqa: ANN001 - pymilvus.MilvusClient
