@@ -14,7 +14,8 @@ Consistency without a lock service: an ingest writes a document's passages under
 version id, then switches the document's row to it (a single-row upsert), then deletes
 the old rows. Queries keep only passages of live versions, so they never see half a
 document or two versions of one; a killed ingest leaves the old version live.
-Retrieval and fusion are docqa's own (`index.search`); this store only finds and scores.
+Retrieval and fusion are docqa's own (`index.search`); Milvus finds the candidates, which are
+scored here as the local index scores them (`MilvusCandidates`).
 """
 
 from __future__ import annotations
