@@ -14,8 +14,7 @@ Consistency without a lock service: an ingest writes a document's passages under
 version id, then switches the document's row to it (a single-row upsert), then deletes
 the old rows. Queries keep only passages of live versions, so they never see half a
 document or two versions of one; a killed ingest leaves the old version live.
-Retrieval and fusion are docqa's own (`index.search`); Milvus finds the candidates, which are
-scored here as the local index scores them (`MilvusCandidates`).
+Retrieval and fusion are docqa's own (`index.search`); this store only finds and scores.
 """
 
 from __future__ import annotations
@@ -50,7 +49,6 @@ LITE_NAME = "docqa"
 TEXT_CHUNK = 16_000  # characters per text row: VARCHAR holds 65,535 bytes, a character up to 4
 MAX_VARCHAR = 65_535
 IVF_NPROBE = 32
-FOUND_FIELDS = ["doc_id", "version", "ord", "dense", "terms"]  # what scoring a found passage needs
 QUESTION_SECONDS = 2.0  # how long a question may reuse the stamp its search read
 CONSISTENCY = "Strong"  # a query sees every write acknowledged before it (README: guarantees)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
@@ -250,25 +248,25 @@ class MilvusIndex:
 
 
 class MilvusCandidates:
-    """One query against Milvus: Milvus finds the dense and BM25 candidates; their scores are
-    computed here from what the searches return (vectors and terms), as the local index
-    computes them (`embeddings[rows] @ query_vec`, bm25s' BM25 over the live passages), so
-    fusion needs no further search. Round trips that do not depend on each other run side by
-    side: the two searches with the generation stamp, then the live lookup, then the ranked
-    rows with their documents' records."""
+    """One query against Milvus: dense and BM25 searches, scores of given rows, live filter.
+
+    Round trips that do not depend on each other run side by side (Milvus serves concurrent
+    requests): the two searches with the generation stamp; then the live lookup with the
+    scores fusion needs from the other retriever (each retriever's score of the other's
+    candidates); then the ranked rows with their documents' records."""
 
     def __init__(self, store: MilvusIndex, query: str) -> None:
-        self.store, self.terms = store, bm25_terms(query).split()
+        self.store, self.terms = store, bm25_terms(query).strip()
+        # Milvus' BM25 is bm25s' Lucene variant times (k1 + 1) (measured: 1.9 at k1 = 0.9); dividing
+        # it out gives the local scores, and fusion (scale-free) would be the same either way
+        self.bm25_scale = 1.0 / (1.0 + store.settings.bm25_k1)
         self.coll = store.spec.collection("passages")
         self._dense: dict[int, float] = {}
         self._bm25: dict[int, float] = {}
         self._doc: dict[int, tuple[str, str, int]] = {}  # pid -> (doc_id, version, passage number)
-        self._vec: dict[int, np.ndarray] = {}  # pid -> dense vector
-        self._terms: dict[int, list[str]] = {}  # pid -> BM25 terms
-        self._query_vec: np.ndarray | None = None
         self._last: list[int] = []
         self._live: dict[str, tuple[str, int]] = {}
-        self._bm25_hits: tuple[int, list[int]] | None = None  # (depth, pids) found beside the dense search
+        self._bm25_hits: tuple[int, list[dict]] | None = None  # (depth, hits) found with the dense search
         store.bm25.note_generation(None)  # a new question: the term statistics' stamp is read again
 
     def size(self) -> int:
@@ -277,36 +275,52 @@ class MilvusCandidates:
         return int(self.store.manifest.get("passages") or 0) or self.store.count()
 
     def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
-        self._query_vec = query_vec.astype(np.float32)
+        vec = [query_vec.astype(np.float32).tolist()]
         params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
-        dense = self.store.pool.submit(self._search, [self._query_vec.tolist()], "dense", depth, params)
+        found = self.store.pool.submit(self._hits, vec, "dense", depth, params)
         gen = self.store.pool.submit(generation, self.store.client, self.store.spec)
-        if self.terms:  # BM25's candidates now too (hybrid asks next): one live lookup covers both
-            self._bm25_hits = (depth, self._search([" ".join(self.terms)], "sparse", depth,
-                                                   {"metric_type": "BM25"}))
-        found = dense.result()
+        if not self.terms:
+            hits = found.result()
+        else:  # BM25's candidates now too (hybrid asks next), so one live lookup covers both
+            bm25 = self._hits([self.terms], "sparse", depth, {"metric_type": "BM25"})
+            self._bm25_hits = (depth, bm25)
+            hits = found.result()
+            # each retriever's scores of the other's candidates (fusion needs them), beside the live lookup
+            in_d, in_b = [int(h["id"]) for h in hits], [int(h["id"]) for h in bm25]
+            only_d, only_b = [p for p in in_d if p not in set(in_b)], [p for p in in_b if p not in set(in_d)]
+            pool = self.store.pool
+            scored_b = pool.submit(self._hits, [self.terms], "sparse", len(only_d), {"metric_type": "BM25"}, only_d)
+            scored_d = pool.submit(self._hits, vec, "dense", len(only_b),
+                                   dense_search_params(self.store.manifest.get("dense_index", "FLAT"), len(only_b)),
+                                   only_b)
+            self._live_lookup()
+            self._remember(scored_b.result(), self._bm25, only_d, self.bm25_scale)
+            self._remember(scored_d.result(), self._dense, [], 1.0)
         self.store.bm25.note_generation(gen.result())
-        return self._keep(found, self._dense)
+        return self._keep(hits, self._dense)
 
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
         if not self.terms:
             return [], []
-        if self._bm25_hits is None or self._bm25_hits[0] != depth:
-            self._bm25_hits = (depth, self._search([" ".join(self.terms)], "sparse", depth, {"metric_type": "BM25"}))
-        ranked, scores = self._keep(self._bm25_hits[1], self._bm25)
-        keep = [i for i, s in enumerate(scores) if s > 0]  # as locally: a positive score only
-        return [ranked[i] for i in keep], [scores[i] for i in keep]
+        if self._bm25_hits is not None and self._bm25_hits[0] == depth:
+            return self._keep(self._bm25_hits[1], self._bm25, self.bm25_scale)
+        return self._search([self.terms], "sparse", depth, {"metric_type": "BM25"}, self._bm25, scale=self.bm25_scale)
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        self._query_vec = query_vec.astype(np.float32)
         rows = [int(r) for r in rows]
         self._last = rows
-        missing = [r for r in rows if r not in self._vec]
-        if missing:  # rows no search of this query returned: read their vectors and terms
-            self._note(self.store.client.get(self.coll, ids=missing, output_fields=FOUND_FIELDS))
-        self._score(rows)
+        need_d = [r for r in rows if r not in self._dense]
+        if need_d:
+            params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), len(need_d))
+            self._search([query_vec.astype(np.float32).tolist()], "dense", len(need_d), params, self._dense, need_d)
+        need_b = [r for r in rows if r not in self._bm25]
+        if need_b and self.terms:
+            self._search([self.terms], "sparse", len(need_b), {"metric_type": "BM25"}, self._bm25, need_b,
+                         self.bm25_scale)
+        for r in need_b:
+            self._bm25.setdefault(r, 0.0)  # none of the query's terms: BM25 0, as locally
         return (np.array([self._dense.get(r, 0.0) for r in rows], dtype=np.float32),
-                np.array([self._bm25.get(r, 0.0) for r in rows], dtype=np.float32))
+                np.array([self._bm25[r] for r in rows], dtype=np.float32))
 
     def passage(self, row: int) -> Passage:
         if row in self._last:  # the rows just scored and their documents' texts: read together
@@ -318,112 +332,93 @@ class MilvusCandidates:
             return got[row][0]
         return self.store.rows([row])[row][0]
 
-    def _search(self, data: list, field: str, limit: int, params: dict) -> list[int]:
-        """The pids one search finds, best first by Milvus' score; what scoring needs remembered."""
-        hits = self.store.client.search(self.coll, data=data, anns_field=field, limit=min(limit, 16_384),
-                                        search_params=params, output_fields=FOUND_FIELDS,
-                                        consistency_level=CONSISTENCY)[0]
-        return self._note([{"pid": h["id"], **h["entity"]} for h in hits])
+    def _search(self, data: list, field: str, limit: int, params: dict, into: dict[int, float],
+                only: list[int] | None = None, scale: float = 1.0) -> tuple[list[int], list[float]]:
+        """Search `field`, keep live versions only, remember scores in `into`."""
+        if limit <= 0:
+            return [], []
+        return self._keep(self._hits(data, field, limit, params, only), into, scale)
 
-    def _note(self, rows: list[dict]) -> list[int]:
-        pids = []
-        for r in rows:
-            pid = int(r["pid"])
-            self._doc[pid] = (r["doc_id"], r["version"], r["ord"])
-            self._vec[pid] = np.asarray(r["dense"], dtype=np.float32)
-            self._terms[pid] = r["terms"].split()
-            pids.append(pid)
-        return pids
+    def _hits(self, data: list, field: str, limit: int, params: dict, only: list[int] | None = None) -> list[dict]:
+        """Raw hits of one search (none when `only` names no rows)."""
+        if only is not None and not only:
+            return []
+        return self.store.client.search(
+            self.coll, data=data, anns_field=field, limit=min(limit, 16_384), search_params=params,
+            filter=f"pid in {list(only)}" if only is not None else "",
+            output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
 
-    def _score(self, pids: list[int]) -> None:
-        """Dense and BM25 scores of `pids` not scored yet, as the local index computes them."""
-        todo = [p for p in pids if p not in self._dense]
-        if todo and self._query_vec is not None:  # (a BM25-only search has no query vector)
-            self._dense.update(zip(todo, (np.stack([self._vec[p] for p in todo]) @ self._query_vec).tolist()))
-        todo = [p for p in pids if p not in self._bm25]
-        if todo:
-            s = self.store.settings
-            scores = bm25_scores(self.terms, [self._terms[p] for p in todo], self.store.bm25.counts(),
-                                 s.bm25_k1, s.bm25_b)
-            self._bm25.update(zip(todo, scores.tolist()))
+    def _note(self, hits: list[dict]) -> None:
+        for h in hits:
+            self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
 
-    def _keep(self, pids: list[int], into: dict[int, float]) -> tuple[list[int], list[float]]:
-        """The `pids` of live versions, best first by their scores in `into`."""
-        docs = {self._doc[pid][0] for pid in self._doc}  # every document this query met, in one lookup
+    def _live_lookup(self) -> None:
+        """The live version of every document this query met, one lookup per document per query."""
+        docs = {self._doc[pid][0] for pid in self._doc}
         self._live.update(self.store.live(docs - set(self._live)))
+
+    def _remember(self, hits: list[dict], into: dict[int, float], asked: list[int], scale: float) -> None:
+        """Scores of restricted searches (0 for `asked` rows not found: BM25 finds none of the terms)."""
+        self._note(hits)
+        into.update((int(h["id"]), float(h["distance"]) * scale) for h in hits)
+        for pid in asked:
+            into.setdefault(pid, 0.0)
+
+    def _keep(self, hits: list[dict], into: dict[int, float], scale: float = 1.0) -> tuple[list[int], list[float]]:
+        """The hits of live versions, best first, their scores remembered in `into`."""
+        self._note(hits)
+        if self._bm25_hits is not None:
+            self._note(self._bm25_hits[1])
+        self._live_lookup()
         live = self._live
-        pids = [p for p in pids if live.get(self._doc[p][0], ("", 0))[0] == self._doc[p][1]]
-        self._score(pids)
-        # ties as the local index breaks them: index order (document, then passage)
-        kept = sorted((-into[p], live[self._doc[p][0]][1], self._doc[p][2], p) for p in pids)
+        kept = []
+        for h in hits:
+            pid = int(h["id"])
+            doc, version, ord_ = self._doc[pid]
+            if live.get(doc, ("", 0))[0] == version:
+                into[pid] = float(h["distance"]) * scale
+                kept.append((-into[pid], live[doc][1], ord_, pid))
+        kept.sort()  # ties as the local index breaks them: index order (document, then passage)
         return [k[3] for k in kept], [-k[0] for k in kept]
 
 
-@dataclass(frozen=True)
-class TermCounts:
-    """BM25's statistics over the live passages: how many, each term's document frequency, and
-    their mean length in terms."""
-
-    n: int
-    df: dict[str, int]
-    avgdl: float
-
-
-def bm25_scores(query: list[str], passages: list[list[str]], counts: TermCounts, k1: float,
-                b: float) -> np.ndarray:
-    """bm25s' Lucene BM25 of each passage (its terms) for `query` (repeated terms count again, as
-    in bm25s): sum of idf · tf / (tf + k1 · (1 − b + b · dl / avgdl))."""
-    out = np.zeros(len(passages), dtype=np.float32)
-    if not query or counts.n == 0:
-        return out
-    idf = {t: float(np.log(1.0 + (counts.n - counts.df.get(t, 0) + 0.5) / (counts.df.get(t, 0) + 0.5)))
-           for t in set(query)}
-    for i, terms in enumerate(passages):
-        tf = Counter(terms)
-        norm = k1 * ((1.0 - b) + b * len(terms) / counts.avgdl) if counts.avgdl > 0 else k1
-        out[i] = sum(idf[t] * tf[t] / (tf[t] + norm) for t in query if tf[t])
-    return out
-
-
 class MilvusTerms:
-    """BM25 statistics over the live passages' terms (the field BM25 searches), counted as the
-    local index's bm25s counts them: the answer scorer's IDF (`index.bm25.Bm25.idf`'s formula)
-    and the BM25 scores of candidates (`bm25_scores`) equal the local index's. They are counted
-    in one scan of the passages the first time they are needed and kept in memory under the
-    index's generation, a stamp every ingest renews when it changes the live passages
-    (`index.milvus_build`): a question costs one small read (made beside its searches), an app
+    """BM25 IDF for the answer scorer with `index.bm25.Bm25.idf`'s formula over the live passages'
+    terms (the field BM25 scores), so the weights equal the local index's. The statistics (N and
+    each term's document frequency) are counted in one scan of the passages the first time they
+    are needed and kept in memory under the index's generation, a stamp every ingest renews when
+    it changes the live passages (`index.milvus_build`): a question costs one small read (made
+    beside its searches, `note_generation`), an app
     replica keeps nothing on disk, and an ingest elsewhere is seen at the next question. The
     scan is once per ingest; docs/scale.md says what a 100M-passage cluster would need instead."""
 
     def __init__(self, store: MilvusIndex) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._cached: tuple[str, TermCounts] | None = None  # generation, counts
+        self._cached: tuple[str, int, dict[str, int]] | None = None  # generation, N, df
         self._question = threading.local()  # the stamp read with this thread's current question
 
     def note_generation(self, gen: str | None) -> None:
         """The stamp read alongside this thread's question's searches (None: a new question),
-        so scoring and the scorer's `idf` and `n` cost no round trip of their own. It serves that
-        question only: past QUESTION_SECONDS (or on another thread) the stamp is read again."""
+        so the scorer's `idf` and `n` cost no round trip of their own. It serves that question
+        only: past QUESTION_SECONDS (or on another thread) the stamp is read again."""
         self._question.gen = (gen, time.monotonic()) if gen is not None else None
 
     @property
     def n(self) -> int:
         """Live passages counted (as `index.bm25.Bm25.n`)."""
-        return self.counts().n
+        return self._stats()[0]
 
     def df(self, terms: set[str]) -> dict[str, int]:
         """Live passages holding each of `terms`."""
-        df = self.counts().df
+        df = self._stats()[1]
         return {t: df.get(t, 0) for t in terms}
 
     def idf(self, terms: set[str]) -> dict[str, float]:
-        c = self.counts()
-        return {t: max(float(np.log((c.n - c.df.get(t, 0) + 0.5) / (c.df.get(t, 0) + 0.5) + 1.0)), 0.05)
-                for t in terms}
+        n, df = self._stats()
+        return {t: max(float(np.log((n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5) + 1.0)), 0.05) for t in terms}
 
-    def counts(self) -> TermCounts:
-        """The live passages' statistics at the current generation."""
+    def _stats(self) -> tuple[int, dict[str, int]]:
         noted = getattr(self._question, "gen", None)
         if noted is not None and time.monotonic() - noted[1] < QUESTION_SECONDS:
             gen = noted[0]
@@ -431,25 +426,24 @@ class MilvusTerms:
             gen = generation(self.store.client, self.store.spec)
         cached = self._cached
         if cached is not None and cached[0] == gen:
-            return cached[1]
+            return cached[1], cached[2]
         with self._lock:  # one scan at a time; a second question waits for it
             if self._cached is not None and self._cached[0] == gen:
-                return self._cached[1]
-            counts = self._count()
+                return self._cached[1], self._cached[2]
+            n, df = self._count()
             if generation(self.store.client, self.store.spec) == gen:  # no ingest changed it meanwhile
-                self._cached = (gen, counts)
-            return counts
+                self._cached = (gen, n, df)
+            return n, df
 
-    def _count(self) -> TermCounts:
+    def _count(self) -> tuple[int, dict[str, int]]:
         live = {r["doc_id"]: r["version"] for r in self.store._query("docs", "", ["doc_id", "version"])}
         df: Counter[str] = Counter()
-        n = length = 0
+        n = 0
         for r in self.store._query("passages", "", ["doc_id", "version", "terms"]):
             if live.get(r["doc_id"]) == r["version"]:  # rows of a version not (or no longer) live: skip
-                terms = r["terms"].split()
-                n, length = n + 1, length + len(terms)
-                df.update(set(terms))
-        return TermCounts(n, dict(df), length / n if n else 0.0)
+                n += 1
+                df.update(set(r["terms"].split()))
+        return n, dict(df)
 
 
 def generation(client, spec: MilvusSpec) -> str:  # noqa: ANN001 - pymilvus.MilvusClient
