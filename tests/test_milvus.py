@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -197,21 +199,10 @@ KILLED_NOTES = 300  # enough passages for two insert batches and 300 text writes
 def test_killed_ingest_leaves_previous_answers_and_a_rerun_finishes(tmp_path: Path, embedder) -> None:
     """A `docqa ingest` process SIGKILLed mid-write (through the TCP server, as a cluster would see
     it): the old answers stand, its unswitched rows are never returned, a rerun finishes it."""
-    from milvus_lite.server import Server
-
     from app.engine import Engine
     from index.milvus_store import connect, parse_index
 
-    port = _free_port()
-    server = Server(str(tmp_path / "served.db"), address=f"127.0.0.1:{port}")
-    assert server.start()
-    try:
-        uri = f"milvus://127.0.0.1:{port}/killed"
-        folder = tmp_path / "docs"
-        folder.mkdir()
-        for name, text in DOCS.items():
-            _write(folder, name, text)
-        Engine(uri, embedder=embedder).ingest([folder])
+    with _served(tmp_path, embedder, "killed") as (uri, folder):
         q = "How many containers did Beta harbour handle?"
         before = Engine(uri, embedder=embedder).ask(q)
         rows_before = Engine(uri, embedder=embedder).index.count()
@@ -251,14 +242,34 @@ def test_killed_ingest_leaves_previous_answers_and_a_rerun_finishes(tmp_path: Pa
         assert "15,500" in done.ask(q).answer
         assert any(c.doc_id == "note-042" for c in done.ask("How many trees did surveyors count beside site 42?")
                    .citations)
-    finally:
-        server.stop()
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def _served(tmp_path: Path, embedder, name: str) -> Iterator[tuple[str, Path]]:  # noqa: ANN001
+    """A Milvus Lite TCP server on a free port, DOCS ingested into collection `name`: (uri, folder)."""
+    from milvus_lite.server import Server
+
+    from app.engine import Engine
+
+    port = _free_port()
+    server = Server(str(tmp_path / "served.db"), address=f"127.0.0.1:{port}")
+    assert server.start()
+    try:
+        uri = f"milvus://127.0.0.1:{port}/{name}"
+        folder = tmp_path / "docs"
+        folder.mkdir()
+        for doc, text in DOCS.items():
+            _write(folder, doc, text)
+        Engine(uri, embedder=embedder).ingest([folder])
+        yield uri, folder
+    finally:
+        server.stop()
 
 
 ASKER = """
@@ -280,20 +291,7 @@ print(json.dumps(seen))
 
 
 def test_two_processes_ask_through_the_server_while_a_third_ingests(tmp_path: Path, embedder) -> None:
-    from milvus_lite.server import Server
-
-    from app.engine import Engine
-
-    port = _free_port()
-    server = Server(str(tmp_path / "served.db"), address=f"127.0.0.1:{port}")
-    assert server.start()
-    try:
-        uri = f"milvus://127.0.0.1:{port}/shared"
-        folder = tmp_path / "docs"
-        folder.mkdir()
-        for name, text in DOCS.items():
-            _write(folder, name, text)
-        Engine(uri, embedder=embedder).ingest([folder])
+    with _served(tmp_path, embedder, "shared") as (uri, folder):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         askers = [subprocess.Popen([sys.executable, "-c", ASKER, uri, "45"], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
@@ -303,8 +301,6 @@ def test_two_processes_ask_through_the_server_while_a_third_ingests(tmp_path: Pa
                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert ingest.returncode == 0, ingest.stderr[-2000:]
         outs = [p.communicate(timeout=300) for p in askers]
-    finally:
-        server.stop()
     saw_new = False
     for out, err in outs:
         assert out.strip(), err[-2000:]
