@@ -1,8 +1,9 @@
 """The local index against Milvus Lite from 10k to 1M passages, and ingest locally against --ray.
 
-Per size and store, in a fresh process each (so resident memory is that store's): build
-time, peak resident memory, disk, hybrid query p50/p95 through docqa's own `search`, and
-recall@10 of the dense index against exact search. Then ingest throughput of SciFact
+Per size and store, in a fresh process each (so resident memory is that store's, Milvus Lite's
+own server process included): build time, resident memory after the build and at peak, disk,
+hybrid query p50/p95 through docqa's own `search`, and recall@10 of the dense index against
+exact search. Then ingest throughput of SciFact
 abstracts: the local path against `--ray` with 1 and 2 workers.
 
 Data. The first passages are a SciFact docqa index's own (texts and model vectors: build
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -129,7 +130,7 @@ def measure_one(store: str, n: int, work: Path, scifact: Path, queries: int) -> 
     target = work / (f"{store}-{n}" + (".db" if store != "local" else ""))
     with Timer() as t:
         index = build(store, work, target)
-    rss_built = _rss_mb()
+    rss_built = _rss_mb("VmRSS")
     data = load_beir(scifact, "train")
     qtexts = list(data.queries.values())[:queries]
     emb = Embedder.from_config(Config.from_env())
@@ -161,8 +162,34 @@ def measure_one(store: str, n: int, work: Path, scifact: Path, queries: int) -> 
             "recall10": round(float(np.mean(recall)), 4)}
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # peak so far, kB on Linux
+def _rss_mb(field: str = "VmHWM") -> float:
+    """Resident MB of this process and every process it started (Milvus Lite serves from a child
+    process): peak (VmHWM, summed per process, so an upper bound) or current (VmRSS)."""
+    pids, tree = [os.getpid()], {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    for pid in pids:
+        pids.extend(tree.get(pid, []))
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) for line in status.splitlines() if line.startswith(field + ":"))
+    return total / 1024  # kB
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the repository when it lies inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _du_mb(path: Path) -> float:
@@ -255,7 +282,7 @@ def main() -> None:
     if rows:  # `--sizes` with no value: the ingest part alone
         plot(rows, args.out)
         body = table(list(rows[0]), [list(r.values()) for r in rows]) + \
-            f"\n\nPlot: `benchmarks/{args.out.name}`. Data as the script's docstring says."
+            f"\n\nPlot: `{_shown(args.out)}`. Data as the script's docstring says."
     if ingest:
         base = ingest[0]["passages_per_s"]
         body += "\n\nIngest (embedding) throughput, SciFact abstracts, int8 ONNX:\n\n" + table(

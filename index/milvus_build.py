@@ -27,6 +27,7 @@ from ingest.records import IngestReport, Passage
 
 KINDS = ("passages", "docs", "texts", "meta")
 INSERT_ROWS = 256  # rows per insert call: well under gRPC's 64 MB message limit
+TEXT_BATCH_CHARS = 4_000_000  # characters of document text per upsert: at most 16 MB of UTF-8
 
 
 def ingest_paths_milvus(paths: Iterable[Path], spec: MilvusSpec, embedder: Embedder, settings: BuildSettings, *,
@@ -162,8 +163,7 @@ def _write_fresh(store: MilvusIndex, entries: list[DocEntry],
                 batch = []
     if batch:
         client.insert(spec.collection("passages"), batch)
-    for e in entries:
-        _write_text(store, e, versions[e.doc_id], versions[e.doc_id])
+    _write_texts(store, [(e, versions[e.doc_id], versions[e.doc_id]) for e in entries])
     _switch(store, entries, versions, {e.doc_id: versions[e.doc_id] for e in entries})
     renew_generation(client, spec)  # the live passages changed: cached term statistics are stale
     ids, live = _list({e.doc_id for e in entries}), _list(set(versions.values()))
@@ -182,19 +182,28 @@ def _write_renamed(store: MilvusIndex, entries: list[DocEntry]) -> None:
         full.append(DocEntry(e.doc_id, replace(whole.doc, source=e.doc.source), whole.ingested_at,
                              whole.n_passages, list(e.aliases)))
         blobs[e.doc_id] = f"{live[e.doc_id]}.{uuid.uuid4().hex[:8]}"
-        _write_text(store, full[-1], live[e.doc_id], blobs[e.doc_id])
+    _write_texts(store, [(f, live[f.doc_id], blobs[f.doc_id]) for f in full])
     _switch(store, full, live, blobs)
     store.client.delete(store.spec.collection("texts"),
                         filter=f"doc_id in {_list(set(blobs))} and blob not in {_list(set(blobs.values()))}")
 
 
-def _write_text(store: MilvusIndex, entry: DocEntry, version: str, blob: str) -> None:
-    data = json.dumps(entry.to_dict(), ensure_ascii=False)
-    parts = [data[i:i + TEXT_CHUNK] for i in range(0, len(data), TEXT_CHUNK)]
-    rows = [{"key": f"{blob}:{n}", "doc_id": entry.doc_id, "blob": blob, "version": version, "part": n,
-             "data": part, "v": [0.0, 0.0]} for n, part in enumerate(parts)]
-    for i in range(0, len(rows), 16):
-        store.client.upsert(store.spec.collection("texts"), rows[i:i + 16])
+def _write_texts(store: MilvusIndex, items: list[tuple[DocEntry, str, str]]) -> None:
+    """Each (document, version, blob) record in TEXT_CHUNK parts, upserted in batches across
+    documents: one call per document made a large ingest one round trip per document."""
+    batch: list[dict] = []
+    size = 0
+    for entry, version, blob in items:
+        data = json.dumps(entry.to_dict(), ensure_ascii=False)
+        for n, at in enumerate(range(0, len(data), TEXT_CHUNK)):
+            batch.append({"key": f"{blob}:{n}", "doc_id": entry.doc_id, "blob": blob, "version": version,
+                          "part": n, "data": data[at:at + TEXT_CHUNK], "v": [0.0, 0.0]})
+            size += len(batch[-1]["data"])
+            if len(batch) >= INSERT_ROWS or size >= TEXT_BATCH_CHARS:
+                store.client.upsert(store.spec.collection("texts"), batch)
+                batch, size = [], 0
+    if batch:
+        store.client.upsert(store.spec.collection("texts"), batch)
 
 
 def _switch(store: MilvusIndex, entries: list[DocEntry], versions: dict[str, str], blobs: dict[str, str]) -> None:
