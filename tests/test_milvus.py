@@ -193,7 +193,7 @@ def test_term_statistics_follow_add_update_and_remove(tmp_path: Path, embedder) 
     assert stats.df({"alpha", "rain"}) == {"alpha": 0, "rain": 1}  # alpha removed; delta's rain stays
 
 
-KILLED_NOTES = 300  # enough passages for two insert batches and 300 text writes before the switch
+KILLED_NOTES = 1000  # 4 insert batches of passages, then 4 of texts and 4 switch upserts: the kill lands before the switch
 
 
 def test_killed_ingest_leaves_previous_answers_and_a_rerun_finishes(tmp_path: Path, embedder) -> None:
