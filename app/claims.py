@@ -5,9 +5,9 @@ Each sentence (or pair of adjacent sentences) of the passages closest to the cla
 claim's content words, values aside, that it has: app/coverage.py) and a *stance*:
 
 - it *supports* the claim when it states every value and negation of the claim without conflict
-  (app/stance.py), has every name in the claim, support plus idf-weighted coverage reaches
-  `supported` (`supported_stated` when it states a value of the claim other than a year), and
-  (unless it states a value of the claim) its support reaches `min_support`;
+  (app/stance.py), the support model (app/support.py: a logistic regression over the span's
+  closeness and wording) gives it at least the trained threshold, and (unless it states a value of
+  the claim) its support reaches `min_support`;
 - it *contradicts* the claim when a value or a negation conflicts ("the source says 2021, not
   2019") and it is about the same thing: it has every name in the claim and support plus plain
   coverage reaches `contradicted`;
@@ -24,9 +24,12 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 from app.answer import BadQuestion, Citation, citation, clean_question
-from app.coverage import Coverage, Weights, coverage
+from app.coverage import Coverage, Weights, content_words, coverage
 from app.stance import Comparison, Conflict, compare, values
+from app.support import Closeness, Lexicon, SupportModel, features, probability, support_model
 from index.embedder import Embedder
 from index.search import Hit, search
 from index.store import Index
@@ -47,20 +50,26 @@ SUPPORTS, CONTRADICTS = "supports", "contradicts"  # an evidence sentence's stan
 class CheckSettings:
     passages: int = 5  # passages whose sentences are scored
     evidence: int = 3  # evidence sentences returned
-    # A span's closeness to the claim is its support plus the share of the claim's words it has (0 to 2;
-    # idf-weighted for support, plain for contradiction). Chosen on benchmarks/claims/claims-tune.jsonl
-    # with benchmarks/tune_claims.py (benchmarks/RESULTS.md): the best setting there, except
-    # min_support 0.65 rather than 0.6 (one true tune claim fewer) for a margin against false support.
-    supported: float = 1.5  # a span stating every value and negation of the claim, this close: supports
-    min_support: float = 0.65  # ... and, unless it states one of the claim's values, at least this similar
-    contradicted: float = 1.15  # a span with a conflicting value or negation, this close: contradicts
+    # A span supports the claim when it states every value and negation of the claim without conflict
+    # and the support model (app/support.py) gives it at least this probability; None: the threshold
+    # trained with the model (app/claim_weights.json, benchmarks/train_claims.py).
+    supported: float | None = None
+    # ... and, unless it states one of the claim's values, its support reaches this: the model reads
+    # words, and a span can hold every word of a claim it does not make ("member states" of the EU).
+    # None: the value chosen with the threshold by benchmarks/train_claims.py (app/claim_weights.json).
+    min_support: float | None = None
+    # A span with a conflicting value or negation is about the same thing when its support plus the
+    # plain share of the claim's words it has reaches this (0 to 2). Chosen on the tune claims with
+    # benchmarks/tune_claims.py (benchmarks/RESULTS.md).
+    contradicted: float = 1.15
     related: float = 0.45  # any span's support at or above this: related (else not found)
-    # A span that states every value of the claim, one of them more than a year, is about the same thing
-    # whatever its wording ("176 skin cancers were diagnosed in 47 patients"): it needs less closeness.
-    # A year alone is not enough: it often names the subject ("the 2017 revisions") rather than a finding.
-    # Chosen on tune (benchmarks/RESULTS.md): 0.7 to 0.8 the same, 0.9 to 1.2 two true claims fewer.
-    supported_stated: float = 0.8  # ... to support the claim, with no conflict
     passage_weight: float = 0.2  # share of the passage's cosine in a sentence's support
+
+    def support_threshold(self) -> float:
+        return support_model().threshold if self.supported is None else self.supported
+
+    def support_floor(self) -> float:
+        return support_model().min_support if self.min_support is None else self.min_support
 
 
 @dataclass
@@ -90,7 +99,6 @@ class Check:
 
 
 _WORD = re.compile(r"[A-Za-z0-9'’]+(?:-[A-Za-z0-9]+)*")
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 @dataclass
@@ -100,6 +108,9 @@ class Reading:
     support: float
     coverage: Coverage
     comparison: Comparison
+    near: Closeness
+    features: np.ndarray  # the support model's row (app/support.py)
+    probability: float  # the support model's probability that the span states the claim
 
 
 @dataclass
@@ -110,24 +121,28 @@ class Candidates:
     spans: list[tuple[Hit, int, int]]  # the passage it was found in, and its span in the document
     readings: list[Reading]
     started: float  # time.perf_counter() when the check began
+    lexicon: Lexicon | None = None  # vectors of the claim's and the spans' words
 
 
-def read(claim: str, text: str, support: float, weights: Weights | None = None) -> Reading:
-    """`text` read against `claim`: its values and negations (app/stance.py) and its wording (words
-    weighted by `weights`, the index's idf in a check)."""
+def read(claim: str, text: str, near: Closeness, weights: Weights | None = None,
+         passage_weight: float = CheckSettings.passage_weight, model: SupportModel | None = None,
+         lexicon: Lexicon | None = None) -> Reading:
+    """`text` read against `claim`: its values and negations (app/stance.py), its wording (words
+    weighted by `weights`, the index's idf in a check) and the support model's probability
+    (`model`, else the trained one)."""
     value_words = {w.lower() for v in values(claim) for w in _WORD.findall(v.text)}
-    return Reading(support, coverage(claim, text, value_words, weights), compare(claim, text))
+    cov, comparison = coverage(claim, text, value_words, weights), compare(claim, text)
+    x = features(cov, comparison, near, lexicon)
+    support = round((1 - passage_weight) * near.cosine + passage_weight * near.passage, 4)
+    return Reading(support, cov, comparison, near, x, probability(x, model))
 
 
 def stance(r: Reading, settings: CheckSettings = CheckSettings()) -> tuple[str, list[str]]:
     """The stance of a read span (module docstring), and why it is not support, in words."""
     cov, comparison = r.coverage, r.comparison
-    stated = not comparison.missing and any(not _YEAR.fullmatch(m) for m in comparison.matched)
-    floor = settings.min_support if not comparison.matched else 0.0  # a stated value is evidence enough
-    close = r.support >= floor and r.support + cov.share >= (
-        min(settings.supported, settings.supported_stated) if stated else settings.supported)
     why = list(comparison.missing)
-    if cov.names_missing or not close:
+    floor = settings.support_floor() if not comparison.matched else 0.0  # a stated value is evidence enough
+    if r.probability < settings.support_threshold() or r.support < floor:
         why.append("not mentioned here: " + ", ".join(cov.missing) if cov.missing else
                    "close to the claim, but not close enough to support it")
     if comparison.conflicts:
@@ -150,8 +165,10 @@ def check_claim(index: Index, embedder: Embedder, claim: str,
     return judge(index, gather(index, embedder, claim, settings), settings)
 
 
-def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings = CheckSettings()) -> Candidates:
-    """Find and read the candidate spans (the costly part: retrieval and one encoding pass)."""
+def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings = CheckSettings(),
+           model: SupportModel | None = None) -> Candidates:
+    """Find and read the candidate spans (the costly part: retrieval and one encoding pass); `model`:
+    the support model, else the trained one."""
     t0 = time.perf_counter()
     try:
         claim = clean_question(claim)
@@ -163,10 +180,21 @@ def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings
     if not spans:
         return Candidates(claim, [], [], t0)
     texts = [index.doc_by_id[h.passage.doc_id].doc.text[s:e] for h, s, e in spans]
-    w = settings.passage_weight
     sims = embedder.encode(texts) @ qvec
-    support = [round((1 - w) * float(s) + w * h.dense_score, 4) for (h, _, _), s in zip(spans, sims)]
-    return Candidates(claim, spans, [read(claim, t, s, index.bm25.idf) for t, s in zip(texts, support)], t0)
+    near = [Closeness(float(c), h.dense_score, _sentences(h, a, b)) for (h, a, b), c in zip(spans, sims)]
+    lexicon = lexicon_for(embedder, claim, texts)
+    readings = [read(claim, t, n, index.bm25.idf, settings.passage_weight, model, lexicon) for t, n in zip(texts, near)]
+    return Candidates(claim, spans, readings, t0, lexicon)
+
+
+def lexicon_for(embedder: Embedder, claim: str, texts: list[str]) -> Lexicon:
+    """Vectors of the claim's content words and the spans' (one encoding pass)."""
+    words = list(dict.fromkeys(w for t in (claim, *texts) for w in content_words(t)))
+    return Lexicon(words, embedder.encode(words) if words else np.zeros((0, 1)))
+
+
+def _sentences(hit: Hit, start: int, end: int) -> int:
+    return sum(start <= s and e <= end for s, e in hit.passage.sentences)
 
 
 def judge(index: Index, cands: Candidates, settings: CheckSettings = CheckSettings()) -> Check:

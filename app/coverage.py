@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.differences import keywords
 from index.bm25 import tokenize
@@ -36,6 +36,8 @@ class Coverage:
     plain: float  # the same share, every word weighing the same
     missing: list[str]  # the claim's content words the span lacks, in the claim's order
     names_missing: list[str]  # the missing words that are names
+    weights: dict[str, float] = field(default_factory=dict)  # each of the claim's words: its weight
+    span_words: tuple[str, ...] = ()  # the span's own content words
 
 
 def fold(word: str) -> str:
@@ -88,11 +90,12 @@ def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: 
     "colorectal" missing says more than a common one such as "reported".
     """
     words = {w: s for w, s in content_words(claim).items() if w not in leave_out}
-    have = set().union(*content_words(text).values()) | spelled_out(claim, text)
+    theirs = content_words(text)
+    have = set().union(*theirs.values()) | spelled_out(claim, text)
     missing = [w for w, stems in words.items() if not stems <= have]
     w = weights(set().union(*words.values())) if weights and words else {}
     weight = {word: max((w.get(s, 1.0) for s in stems), default=1.0) for word, stems in words.items()}
     total = sum(weight.values())
     share = 1 - sum(weight[m] for m in missing) / total if total else 1.0
     plain = 1 - len(missing) / len(words) if words else 1.0
-    return Coverage(share, plain, missing, [m for m in missing if m in names(claim)])
+    return Coverage(share, plain, missing, [m for m in missing if m in names(claim)], weight, tuple(theirs))

@@ -87,6 +87,10 @@ _SPELLING = {"meter": "metre", "kilometer": "kilometre", "centimeter": "centimet
 _PLAIN_YEAR = re.compile(r"(?:19|20)\d{2}")
 _RANGE_START = re.compile(rf"(?:\d|\b(?:{'|'.join(_SMALL)}))\s(?:to|and|or)\s$", re.I)
 _ASKS_WHEN = re.compile(r"\b(?:when|what year|which year|what date|how long ago)\b", re.I)
+# every figure holds a digit or a small number word: text without one holds none (and a text
+# without even a substring of one contains no figure's text)
+_MAY_HOLD_FIGURE = re.compile(rf"\d|\b(?:{'|'.join(_SMALL)})\b", re.I)
+_MAY_CONTAIN_FIGURE = re.compile(rf"\d|{'|'.join(_SMALL)}", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")  # a point inside "1.2" is not followed by space
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]+")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -128,13 +132,15 @@ class Figure:
 def figures(text: str) -> list[Figure]:
     """Every figure in `text`, with the content words of its sentence and the one before."""
     out = []
+    sentences = [s for s in (s.strip() for s in _SENTENCE_END.split(text)) if s]
+    holds = [bool(_MAY_HOLD_FIGURE.search(s)) for s in sentences]
     previous: frozenset[str] = frozenset()
-    for sentence in _SENTENCE_END.split(text):
-        sentence = sentence.strip()
-        if not sentence:
-            continue
-        words = keywords(sentence)
+    for i, sentence in enumerate(sentences):
+        # a sentence's words matter only as the subject of its own figures or the next sentence's
+        words = keywords(sentence) if holds[i] or (i + 1 < len(holds) and holds[i + 1]) else frozenset()
         subject, previous = words | previous, words
+        if not holds[i]:
+            continue
         taken = []  # spans of money, percentages and years: their numbers are not counts
         for f in _MONEY.finditer(sentence):
             num, scale, cur = (f["n1"], f["s1"], f["c1"]) if f["n1"] else (f["n2"], f["s2"], f["c2"])
@@ -195,7 +201,9 @@ def keywords(text: str) -> frozenset[str]:
     """Content words, lower-cased and lightly normalised so that close spellings meet."""
     words = set()
     for w in _WORD.findall(text):
-        w = _POSSESSIVE.sub("", w.lower())
+        w = w.lower()
+        if w[-1] in "'’" or w[-2] in "'’":  # the regex below only for a possible possessive
+            w = _POSSESSIVE.sub("", w)
         w = {"programme": "program", "programmes": "program", "defence": "defense"}.get(w, w)
         if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
             w = w[:-1]
@@ -206,14 +214,19 @@ def keywords(text: str) -> frozenset[str]:
 
 def differences(question: str, cited: Sequence[Citation], related: Sequence[Citation] = ()) -> list[Difference]:
     """Figures on which the passages' documents disagree, newest document first (rule above)."""
+    if not any(_MAY_CONTAIN_FIGURE.search(c.quote) for c in cited):
+        return []  # no cited quote states a figure, so no disagreement involves one (below)
     asked = keywords(question)
     ask_when = bool(_ASKS_WHEN.search(question))
     found: list[tuple[Citation, Figure]] = []
     stated: set[int] = set()  # indexes in `found` of figures inside a cited quote
     seen: dict[tuple[str, str, float], int] = {}
+    cited_docs = {c.doc_id for c in cited}
     for c, quoted in [(c, True) for c in cited] + [(c, False) for c in related]:
         if not quoted and not stated:
             return []  # every disagreement involves a figure a cited quote states
+        if not quoted and cited_docs == {c.doc_id}:
+            continue  # a figure of the one cited document is never set against its own figures
         for f in _passage_figures(c.passage):
             i = seen.setdefault((c.doc_id, f.unit, f.value), len(found))
             if i == len(found):

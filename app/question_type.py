@@ -32,7 +32,8 @@ _YESNO = re.compile(rf"^(?:{_AUX})\b", re.I)
 _DATE_Q = re.compile(r"^(?:\w+ )?when\b|\b(?:(?:since|until|till) when|how long ago|how soon|"
                      r"(?:what|which) (?:year|date|month|decade|day|days)|"
                      r"(?:since|from|in|by|until) (?:what|which) (?:year|date|time))\b", re.I)
-_NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far|frequently)|"
+_NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far|frequently|tall|wide|deep|heavy|"
+                       r"fast|thick|small)|"
                        r"(?:what|which) (?:\w+ )?(?:percentage|proportion|share|fraction|number|amount|rate|size|"
                        r"sum|ratio|dose|level|wavelength|temperature|concentration|duration|frequency|"
                        r"budget|cost|price|value)\b|what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
@@ -78,8 +79,10 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                  r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
                  r"dozen|dozens|half|quarter|third|fifth|twice|once|double|twofold|threefold|fold|percent")
-# a plain year (1900-2099) is a date, not an amount: "2017" does not answer "how much"
-_NUMBER = re.compile(rf"(?<![\w.])(?!(?:19|20)\d\d(?![\d.,]\d))\d+(?:[.,]\d+)*(?!\d)|%|\b(?:{_NUMBER_WORDS})\b", re.I)
+# a plain year (1900-2099) is a date, not an amount: "2017" does not answer "how much"; digits
+# hyphenated or slashed onto a name ("HSV-2", "(HSV)-2", "H3K9me3/2") are part of the name
+_NUMBER = re.compile(rf"(?<![\w.])(?<![A-Za-z)]-)(?<![A-Za-z]\d/)(?!(?:19|20)\d\d(?![\d.,]\d))\d+(?:[.,]\d+)*(?!\d)|%|"
+                     rf"\b(?:{_NUMBER_WORDS})\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:annual|annually|biannual|biannually|yearly|monthly|weekly|daily|semi-annual|"
                         r"regular|regularly|every|each|twice|once|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
@@ -87,7 +90,10 @@ _HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
 _ENTITY = re.compile(r"(?<=\S )[A-Z][\w'’-]*|\b[A-Z][A-Z0-9-]+\b|\b[\w-]*\d[\w-]*\b")
 _OFFICE = re.compile(rf"\b(?:{_PERSON_NOUN}|Minister|President|Secretary|Director|Commission|Council|"
                      r"Parliament|Agency|Service|Institute|University|Ministry|Dr|Prof)\b")
-_CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
+# a capitalised function word after a heading ("BACKGROUND In the year …") names nothing
+_CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?!(?:In|The|We|Our|This|These|Those|It|Its|Here|However|Thus|To|For|Of|"
+                          r"On|At|By|As|And|But|Or|A|An|After|Before|During|Using|With|From|Among|When|While)\b)"
+                          r"(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
 _PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
                     rf"\b(?:{_PLACE_NOUN})\b")
 _LIST = re.compile(r"\b(?:include|includes|including|such as|e\.g\.|examples?|namely|like)\b|"
@@ -158,12 +164,13 @@ def focus(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_stem(w) for w in words if len(w) > 2))
 
 
-def _phrase(words: list[str]) -> list[str]:
-    """The leading words up to a function word or a verb (a word followed by a determiner)."""
+def _phrase(words: list[str], counted: bool = False) -> list[str]:
+    """The leading words up to a function word or a verb (a word followed by a determiner); after
+    "how many" a participle ending the phrase ("patients carrying …") stops it too."""
     out: list[str] = []
     for i, w in enumerate(words[:4]):
         if w in _FOCUS_STOP_WORDS or w in _DETERMINERS or (out and w.endswith("ed")) or (
-                out and i + 1 < len(words) and words[i + 1] in _DETERMINERS):
+                out and i + 1 < len(words) and words[i + 1] in _DETERMINERS) or (counted and out and w.endswith("ing")):
             break
         out.append(w)
     return out
@@ -182,9 +189,10 @@ def _head_noun(question: str) -> str | None:
             return None
     while words and words[0] in _DETERMINERS:
         words = words[1:]
-    if words and (words[0].endswith("ed") or words[1:2] and words[1] in _DETERMINERS):
+    counted = m[0].lower().startswith("how")  # "how many relapsed patients": an adjective, not a verb
+    if words and not counted and (words[0].endswith("ed") or words[1:2] and words[1] in _DETERMINERS):
         return None  # "what happened", "what makes a …": a verb, not a noun, follows the wh-word
-    phrase = _phrase(words)
+    phrase = _phrase(words, counted)
     if not phrase:
         return None
     head = phrase[-1]

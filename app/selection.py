@@ -176,6 +176,22 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(tokenize([text])[0])
 
 
+def _passage_terms(hit: Hit) -> frozenset[str]:
+    """The passage's terms as the union of its sentences' (cached, and mostly tokenised already for
+    the units); the whole text is tokenised when a word might run across a sentence boundary."""
+    p = hit.passage
+    edges = [p.start, *(x for span in p.sentences for x in span), p.end]
+    for a, b in zip(edges[::2], edges[1::2]):  # the text before, between and after the sentences
+        gap = p.text[a - p.start:b - p.start]
+        if gap.strip() or (not gap and 0 < a - p.start < len(p.text) and _WORD_JOIN.fullmatch(
+                p.text[a - p.start - 1:a - p.start + 1])):
+            return _terms(p.text)
+    return frozenset().union(*(_terms(sentence_text(hit, j)) for j in range(len(p.sentences))))
+
+
+_WORD_JOIN = re.compile(r"\w\w")  # two word characters meeting at a sentence boundary: one word
+
+
 @dataclass
 class _Sentences:
     """Every sentence the units use, once: texts, terms, stored vectors, and which unit holds which."""
@@ -232,7 +248,7 @@ def candidates(index: Index, question: str, qvec: np.ndarray, hits: list[Hit]) -
     n_new = np.array([len(ts - asked) for ts in sent.terms], np.float32)
     x[:, COL["novelty"]] = (sent.member @ n_new) / np.maximum(sent.member @ n_terms, 1)
     rows = sorted({u.hit.row: u.hit for u in us}.items())
-    passage_has = np.array([[t in _terms(h.passage.text) for t in q_terms] for _, h in rows], bool)
+    passage_has = np.array([[t in terms for t in q_terms] for terms in (_passage_terms(h) for _, h in rows)], bool)
     return Candidates(kind, us, x, matched, _context(w, known, names, passage_has.reshape(len(rows), len(w))))
 
 

@@ -50,7 +50,8 @@ _DATE_RE = re.compile(  # "May 28, 2024", "28 May 2024", "May 28", "28 May", "Ma
 _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "COVID-19"
 _RANGE = re.compile(r"\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?")
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
-_UNIT_ABBREVIATION = re.compile(r"\s?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U)\b")
+_UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
+                                r"bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
           "fifteen sixteen seventeen eighteen nineteen").split()
@@ -64,8 +65,14 @@ _NUMBER_RE = re.compile(
     rf"(?:\s(?P<s>thousand|million|billion|trillion)\b)?")
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|cannot|without)\b|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
 _NEG_PREFIX = re.compile(r"\b(?:non|un|in|il|ir|im)(?P<base>[a-z]{5,})\b")  # "non-…": _NEGATION
+_CONTRAST = re.compile(r"(?:\bbut|\band|,)\s*$", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _CLAUSE_END = re.compile(r"[,;:.!?()]|\b(?:but|while|whereas|although|which|that)\b", re.I)
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
+_UNIT_WORDS = {"second", "minute", "hour", "day", "week", "month", "year", "decade", "mg", "g", "kg", "ml", "l",
+               "mm", "cm", "m", "km", "µg", "ng", "mmol", "µmol", "bp", "kb"}
+_UNIT_SPELLINGS = {"wk": "week", "wks": "week", "mo": "month", "yr": "year", "yrs": "year", "h": "hour", "hr": "hour",
+                   "hrs": "hour", "min": "minute", "s": "second", "sec": "second"}
 _HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were", "to", "at", "all",
               "any", "yet", "longer", "more", "so", "as", "in", "of", "have", "has", "had", "do", "does",
               "did", "it", "its", "there", "also"}
@@ -94,6 +101,9 @@ class Conflict:
 class Negation:
     head: str  # the stem of the negated word
     phrase: str  # as written, from the negation to its head: "does not participate", "non-binding"
+    # "but not in the episodic form", "mice without PPR": it sets one thing against another or names
+    # what something lacks, rather than denying what the sentence asserts
+    contrast: bool = False
 
 
 @dataclass
@@ -182,7 +192,8 @@ def negations(text: str, other: str = "") -> list[Negation]:
             stem = _stems(word)
             if stem:
                 aux = not m.group().endswith("-")  # "were not formally reported"; "non-binding" alone
-                out.append(Negation(stem[0], phrase(text, m.start(), m.end() + w.end(), other_stems, aux)))
+                contrast = m.group().lower() == "without" or bool(_CONTRAST.search(text[:m.start()]))
+                out.append(Negation(stem[0], phrase(text, m.start(), m.end() + w.end(), other_stems, aux), contrast))
             if not word.endswith("ly"):
                 break  # "not legally binding" denies "binding" too
     for m in _NEG_PREFIX.finditer(text.lower()):
@@ -211,13 +222,14 @@ def compare(claim: str, sentence: str) -> Comparison:
     result = Comparison([], [], [])
     theirs = values(sentence)
     ours = [v for v in values(claim) if not v.in_date]  # the claim's date is compared whole
-    same = {v: [s for s in theirs if _same_size(v, s)] for v in ours}
+    same = {v: [s for s in theirs if _same_size(v, s) and _same_unit(claim, v, sentence, s)] for v in ours}
     anchors = [(v, found[0]) for v, found in same.items() if len(found) == 1]
     for v in ours:
         if same[v]:
             result.matched.append(v.text)
             continue
-        kin = [s for s in theirs if s.kind == v.kind]
+        taken = {id(found) for _, found in anchors}  # the source's value of another claim value is not this one's
+        kin = [s for s in theirs if s.kind == v.kind and id(s) not in taken]
         score = {s: _alignment(claim, v, sentence, s) + _anchored(v, s, kin, anchors) for s in kin}
         best = max(kin, key=score.__getitem__, default=None)
         if best is not None and (v.kind != "number" or score[best] >= 1):
@@ -241,21 +253,38 @@ def _anchored(v: Value, s: Value, kin: list[Value], anchors: list[tuple[Value, V
 
 
 def _compare_negations(claim: str, sentence: str, result: Comparison) -> None:
-    """Rule 4, when only one of the two texts has a negation: where both deny something, they agree
-    or deny different things ("no teratomas were found" and "at no point were teratomas identified")."""
+    """Rule 4, sentence by sentence of a span: a negation in one sentence says nothing about what the
+    next one states ("… results in a loss. … but not in mature osteoblasts …")."""
+    for part in _SENTENCE_END.split(sentence):
+        result.conflicts.extend(c for c in _negation_conflicts(claim, part) if c not in result.conflicts)
+    if not any(c.kind == "negation" for c in result.conflicts):
+        result.missing.extend(_negation_missing(claim, sentence))
+
+
+def _negation_conflicts(claim: str, sentence: str) -> list[Conflict]:
+    """When only one of the two texts has a negation, one it denies that the other states; where both
+    deny something, they agree or deny different things ("no teratomas were found" and "at no point
+    were teratomas identified")."""
     claim_neg, source_neg = negations(claim, sentence), negations(sentence, claim)
     if claim_neg and not source_neg:
         words = _words_by_stem(sentence)
-        hit = next((n for n in claim_neg if n.head in words), None)
-        if hit:
-            result.conflicts.append(Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase))
-        elif any(not n.phrase.lower().startswith("non") for n in claim_neg):  # "non-private": a name's part
-            result.missing.append(f"“{claim_neg[0].phrase}” is not stated here")
-    elif source_neg and not claim_neg:
+        hit = next((n for n in claim_neg if n.head in words and not n.contrast), None)
+        return [Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase)] if hit else []
+    if source_neg and not claim_neg:
         words = _words_by_stem(claim)
         hit = next((n for n in source_neg if n.head in words), None)
-        if hit:
-            result.conflicts.append(Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence)))
+        return [Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence))] if hit else []
+    return []
+
+
+def _negation_missing(claim: str, sentence: str) -> list[str]:
+    """The claim's negation, in words, when `sentence` has none and does not state what it denies."""
+    claim_neg = negations(claim, sentence)
+    if not claim_neg or negations(sentence, claim) or any(n.head in _words_by_stem(sentence) for n in claim_neg):
+        return []
+    if any(not n.phrase.lower().startswith("non") for n in claim_neg):  # "non-private": a name's part
+        return [f"“{claim_neg[0].phrase}” is not stated here"]
+    return []
 
 
 def _word_phrase(text: str, at: int, other: str) -> str:
@@ -271,6 +300,25 @@ def _same_size(a: Value, b: Value) -> bool:
     if a.kind != b.kind and "%" in (a.kind, b.kind):
         return False
     return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
+
+
+def unit(text: str, v: Value) -> str | None:
+    """The unit of time or measure a number counts, from the word after it or after the list it ends
+    ("6 weeks", "4 week baseline", "1, 6 and 12 months": months), in one spelling; None if none."""
+    after = [w for w in _around(text, v.start, v.end, 3)[1] if w not in ("and", "or", "to")]
+    if not after:
+        return None
+    word = _UNIT_SPELLINGS.get(after[0], after[0])
+    word = word[:-1] if word.endswith("s") and word[:-1] in _UNIT_WORDS else word
+    return word if word in _UNIT_WORDS else None
+
+
+def _same_unit(claim: str, v: Value, sentence: str, s: Value) -> bool:
+    """A count of weeks is not a count of months: numbers of the same size with different units differ."""
+    if v.kind != "number" or s.kind != "number":
+        return True
+    a, b = unit(claim, v), unit(sentence, s)
+    return a is None or b is None or a == b
 
 
 def _same_date(a: float, b: float) -> bool:

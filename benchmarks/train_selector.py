@@ -17,8 +17,9 @@
    by document (top-1 unit holds the answer, answerable questions).
 4. Answer model: logistic regression over `ANSWER_FEATURES` of each question's best unit, trained on
    out-of-fold unit scores (so it sees scores as unseen questions get them), label: the best unit
-   holds the answer. Threshold: the highest at which at most 1 answerable tune question in 20
-   would be abstained on (out-of-fold answer probabilities).
+   holds the answer; its C is the one of `ANSWER_C_GRID` that abstains on the most unanswerable
+   tune questions out of fold at the threshold below. Threshold: the highest at which at most 1
+   answerable tune question in 20 would be abstained on (out-of-fold answer probabilities).
 5. Writes the weights to app/selector_weights.json and prints the figures per part, with the
    abstention precision/recall curve of the tune part.
 """
@@ -53,7 +54,7 @@ from make_corpus import ARTICLE, doc_ids, write_corpus  # noqa: E402
 
 SECOND_MARGIN = 0.1  # a second quote within 0.1 probability of the best (fixed, not tuned)
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
-ANSWER_C = 0.3  # the answer model has one row per question: kept strongly regularised
+ANSWER_C_GRID = (0.03, 0.1, 0.3, 1.0)  # one row per question: kept strongly regularised
 MAX_WRONG_ABSTAIN = 1 / 20
 
 
@@ -165,6 +166,20 @@ def out_of_fold_answer(items: list[Item], x: np.ndarray, y: np.ndarray, c: float
     return p
 
 
+def choose_answer_c(items: list[Item], x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The answer model's C that abstains on the most unanswerable tune questions at its own
+    out-of-fold threshold (ties: the stronger regularisation); returns it and its probabilities."""
+    unanswerable = np.array([not it.answerable for it in items])
+    scores = {}
+    for c in ANSWER_C_GRID:
+        p = out_of_fold_answer(items, x, y, c)
+        scores[c] = (int((p[unanswerable] < pick_threshold(items, p)).sum()), p)
+    print("answer model C (out-of-fold unanswerable abstained at the 1-in-20 threshold):",
+          {c: s[0] for c, s in scores.items()})
+    best = max(ANSWER_C_GRID, key=lambda c: (scores[c][0], -c))
+    return best, scores[best][1]
+
+
 def pick_threshold(items: list[Item], p: np.ndarray) -> float:
     """The highest threshold that abstains on at most 1 answerable question in 20."""
     answerable = np.sort(p[[it.answerable for it in items]])
@@ -227,10 +242,10 @@ def main() -> None:
     scaler, lr = fit(np.vstack([it.cands.x for it in pos]), np.concatenate([it.labels for it in pos]), c)
     unit = model_dict(sel.UNIT_FEATURES, scaler, lr, c)
     xa, ya = answer_rows(tune, out_of_fold_logits(tune, c))
-    p_oof = out_of_fold_answer(tune, xa, ya, ANSWER_C)
-    a_scaler, a_lr = fit(xa, ya, ANSWER_C)
+    answer_c, p_oof = choose_answer_c(tune, xa, ya)
+    a_scaler, a_lr = fit(xa, ya, answer_c)
     threshold = pick_threshold(tune, p_oof)
-    weights = {"unit": unit, "answer": model_dict(sel.ANSWER_FEATURES, a_scaler, a_lr, ANSWER_C),
+    weights = {"unit": unit, "answer": model_dict(sel.ANSWER_FEATURES, a_scaler, a_lr, answer_c),
                "threshold": round(threshold, 6), "second_margin": SECOND_MARGIN,
                "candidates": args.candidates, "trained_on": [str(p.relative_to(ROOT)) if p.is_absolute()
                                                             and p.is_relative_to(ROOT) else str(p)
@@ -239,7 +254,8 @@ def main() -> None:
     args.out.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
     sel.weights.cache_clear()
     w = sel.weights(args.out)
-    print(f"wrote {args.out}: C={c}, threshold {threshold:.4f} (out-of-fold, ≤1 in 20 answerable abstained)")
+    print(f"wrote {args.out}: C={c}, answer C={answer_c}, threshold {threshold:.4f} "
+          "(out-of-fold, ≤1 in 20 answerable abstained)")
     print("tune abstention curve (threshold, precision, recall, answerable abstained):")
     for row in curve(tune, p_oof):
         print("  ", row)

@@ -1,4 +1,7 @@
-"""Choose the claim checker's thresholds on a claim set (the tune part only): grid search.
+"""Choose the claim checker's contradiction threshold on a claim set (the tune part only): grid search.
+
+The support threshold is trained with the support model (benchmarks/train_claims.py); this grid
+searches `contradicted` (and may try other support thresholds beside the trained one).
 
 Each claim's candidate spans are found and read once (`app.claims.gather`); every setting is
 then judged on them (`app.claims.judge`, the code `docqa check` runs). A setting scores the
@@ -7,7 +10,7 @@ in the reason, and of unaddressed claims not supported and not contradicted; set
 call any altered or unaddressed claim supported, or more than 10% of unaddressed claims
 contradicted, are ruled out.
 
-    .venv/bin/python benchmarks/tune_claims.py benchmarks/claims/claims-tune.jsonl --index IDX
+    .venv/bin/python benchmarks/tune_claims.py benchmarks/claims/claims-tune.jsonl benchmarks/claims/claims-tune2.jsonl --index IDX
 """
 
 from __future__ import annotations
@@ -27,10 +30,8 @@ from app.engine import Engine  # noqa: E402
 from app.evaluation.claims import UNADDRESSED, is_correct, load_claims  # noqa: E402
 
 GRID = {
-    "supported": [round(1.3 + 0.025 * i, 3) for i in range(13)],  # 1.3 .. 1.6
-    "min_support": [0.0, 0.55, 0.6, 0.65, 0.7],
+    "supported": [None],  # the trained threshold (app/claim_weights.json)
     "contradicted": [round(0.9 + 0.05 * i, 3) for i in range(15)],  # 0.9 .. 1.6
-    "supported_stated": [0.7, 0.8, 0.9, 1.0, 1.2, 1.5],
 }
 
 
@@ -58,19 +59,19 @@ def score(rows: list[tuple], settings: CheckSettings, index) -> tuple[float, dic
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("claims", type=Path, help="the tune part of a claim set (JSONL with expect)")
+    parser.add_argument("claims", type=Path, nargs="+", help="the tune parts of claim sets (JSONL with expect)")
     parser.add_argument("--index", type=Path, required=True, help="an index of the set's documents")
     parser.add_argument("--top", type=int, default=10, help="settings to print")
     parser.add_argument("--cache", type=Path, help="keep the found spans here; later runs read them again")
     args = parser.parse_args()
     engine = Engine(args.index)
     base = CheckSettings()
-    claims = [c for c in load_claims(args.claims) if c.expect in ("supported", "contradicted", UNADDRESSED)]
+    claims = [c for path in args.claims for c in load_claims(path) if c.expect in ("supported", "contradicted", UNADDRESSED)]
     if args.cache and args.cache.exists():  # the same spans and support, read by today's rules
         rows = pickle.loads(args.cache.read_bytes())
         for claim, cands in rows:
             texts = [engine.index.doc_by_id[h.passage.doc_id].doc.text[a:b] for h, a, b in cands.spans]
-            cands.readings = [read(cands.claim, t, r.support, engine.index.bm25.idf)
+            cands.readings = [read(cands.claim, t, r.near, engine.index.bm25.idf, lexicon=cands.lexicon)
                               for t, r in zip(texts, cands.readings)]
     else:
         rows = [(c, gather(engine.index, engine.embedder, c.claim, base)) for c in claims]
@@ -82,7 +83,7 @@ def main() -> None:
         settings = replace(base, **dict(zip(GRID, values)))
         objective, figures = score(rows, settings, engine.index)
         results.append((objective, values, figures))
-    results.sort(key=lambda r: (-r[0], [-v for v in r[1]]))  # ties: the strictest setting first
+    results.sort(key=lambda r: (-r[0], [-(v or 0) for v in r[1]]))  # ties: the strictest setting first
     print("default:", score(rows, base, engine.index), asdict(base))
     for objective, values, figures in results[:args.top]:
         print(f"{objective:.3f}", dict(zip(GRID, values)), {k: round(v, 3) for k, v in figures.items()})

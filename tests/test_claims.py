@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from app.answer import BadQuestion, Citation
 from app.claims import (CONTRADICTED, NOT_FOUND, RELATED, SUPPORTED, VERDICT_LABELS, CheckSettings, check_claim,
                         read, stance)
+from app.support import Closeness
 
 pytestmark = pytest.mark.slow
 
@@ -115,34 +116,29 @@ def test_a_claim_one_source_supports_and_another_contradicts_reports_both(tmp_pa
     assert c.verdict in (SUPPORTED, CONTRADICTED)
 
 
-@given(st.floats(0, 1))
-def test_stance_needs_closeness_and_no_conflict_to_support(support: float) -> None:
+def near(cosine: float, passage: float = 0.5) -> Closeness:
+    return Closeness(cosine, passage)
+
+
+@given(st.floats(0, 1), st.floats(0.01, 0.99))
+def test_stance_needs_the_models_probability_and_no_conflict_to_support(cosine: float, bar: float) -> None:
     claim = "The fund was established in 2021."
-    clean = read(claim, "Established in 2021, the fund supports projects.", support)
-    conflicting = read(claim, "Established in 2019, the fund supports projects.", support)
-    s = CheckSettings()
+    clean = read(claim, "Established in 2021, the fund supports projects.", near(cosine))
+    conflicting = read(claim, "Established in 2019, the fund supports projects.", near(cosine))
+    s = CheckSettings(supported=bar)
     got, why = stance(clean, s)
-    assert (got == "supports") == (support + clean.coverage.share >= s.supported) and (why == []) == (got == "supports")
+    assert (got == "supports") == (clean.probability >= bar) and (why == []) == (got == "supports")
     assert stance(conflicting, s)[0] in ("contradicts", "related")
-    assert (stance(conflicting, s)[0] == "contradicts") == (support + conflicting.coverage.share >= s.contradicted)
+    assert (stance(conflicting, s)[0] == "contradicts") == (
+        conflicting.support + conflicting.coverage.plain >= s.contradicted)
 
 
-@given(st.floats(0, 1))
-def test_a_span_stating_the_claims_figures_needs_less_wording(support: float) -> None:
-    claim = "Inspectors found 312 cracked beams across 58 bridges."
-    stated = read(claim, "Checks turned up 312 faulty girders on 58 crossings.", support)
-    assert stated.coverage.share < 0.5  # reworded: few of the claim's words
-    s = CheckSettings()
-    assert (stance(stated, s)[0] == "supports") == (support + stated.coverage.share >= s.supported_stated)
-
-
-@given(st.floats(0, 1))
-def test_a_year_alone_or_a_missing_or_conflicting_figure_keeps_the_full_bar(support: float) -> None:
-    s = CheckSettings()
-    year_only = read("The 2011 harbour plan doubled ferry traffic.", "The 2011 harbour plan was revised later.", support)
-    assert (stance(year_only, s)[0] == "supports") == (support + year_only.coverage.share >= s.supported)
-    missing = read("Inspectors found 312 cracked beams across 58 bridges.", "Checks turned up 312 faulty girders.", support)
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_a_missing_or_conflicting_figure_never_supports(cosine: float, bar: float) -> None:
+    s = CheckSettings(supported=bar)
+    missing = read("Inspectors found 312 cracked beams across 58 bridges.", "Checks turned up 312 faulty girders.",
+                   near(cosine))
     assert stance(missing, s)[0] != "supports"
     conflicting = read("Inspectors found 312 cracked beams across 58 bridges.",
-                       "Checks turned up 312 faulty girders on 85 crossings.", support)
+                       "Checks turned up 312 faulty girders on 85 crossings.", near(cosine))
     assert stance(conflicting, s)[0] != "supports"

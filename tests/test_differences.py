@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.differences import differences, figures, keywords, note
@@ -241,3 +242,37 @@ def test_answer_says_the_sources_differ_with_both_dates(tmp_path: Path, embedder
 
     same = engine.ask("What does civilian support go to?")  # no figures: nothing to flag
     assert same.differences == [] and "differ" not in same.answer
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["The coastal fund paid", "NOK 75 billion", "in 2021", "twelve ships",
+                                 "12%", "for the harbour ports", "five new projects", "Quiet seas", ".",
+                                 ". ", "\n"]), max_size=12, unique=True))
+def test_a_figure_is_about_the_words_of_its_sentence_and_the_one_before(parts: list[str]) -> None:
+    text = " ".join(parts)
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    for f in figures(text):
+        i = sentences.index(f.sentence)
+        assert f.subject == keywords(f.sentence) | (keywords(sentences[i - 1]) if i else frozenset())
+
+
+def test_a_figure_keeps_the_subject_of_a_sentence_without_figures_before_it() -> None:
+    (f,) = figures("The coastal fund was set up for harbours. It paid NOK 75 billion.")
+    assert {"coastal", "fund", "harbour"} <= f.subject
+
+
+@given(st.lists(st.text(alphabet="aAsÅ'’-x", min_size=1, max_size=6), max_size=8))
+def test_keywords_drop_possessives_as_the_possessive_rule_says(words: list[str]) -> None:
+    from app.differences import _STOP
+
+    text = " ".join(words)
+    expected = set()
+    for w in re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]+", text):  # the rule, written out plainly
+        w = re.sub(r"['’]s?$", "", w.lower())
+        w = {"programme": "program", "programmes": "program", "defence": "defense"}.get(w, w)
+        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        if len(w) > 2 and w not in _STOP:
+            expected.add(w)
+    assert keywords(text) == frozenset(expected)

@@ -17,6 +17,7 @@ from app.question_type import (TYPES, analyse, checked, defines, focus, focus_an
     ("How many ferries cross the fjord each day?", "number"),
     ("How much did the new bridge cost?", "number"),
     ("What percentage of the catch is exported?", "number"),
+    ("How tall is the lighthouse?", "number"),
     ("Who chairs the fisheries council?", "person"),
     ("Which agency inspects the ferries?", "person"),
     ("Where is the seed vault located?", "place"),
@@ -63,6 +64,13 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("What dose of the drug did the rats get?", "The rats got 5 mg/kg of the drug.", True),
     ("Which inhibitor was used?", "Cells were treated with an inhibitor.", False),  # "which <noun>": a name
     ("Which inhibitor was used?", "Cells were treated with the inhibitor PP2.", True),
+    # digits hyphenated or slashed onto a name are part of the name, not an amount
+    ("How many ferries were built?", "The ferries run on the route (FR)-2 and on FR-3.", False),
+    ("How many ferries were built?", "Ferry types MK3/2 serve the fjord.", False),
+    ("How many ferries were built?", "Between 6-8 ferries were built.", True),
+    # a capitalised function word after a heading is no name
+    ("Who runs the ferry company?", "BACKGROUND In the year the ferry company changed hands.", False),
+    ("Who runs the ferry company?", "SUMMARY The ferry company is run by Fjordline.", True),
 ])
 def test_matches(question: str, text: str, expected: bool) -> None:
     assert matches(analyse(question), text) is expected
@@ -125,6 +133,8 @@ def test_the_opening_decides_the_kind_whatever_follows(opening: str, words: list
     ("What does CDX stand for?", ()),  # a verb follows the wh-word: no focus noun
     ("What is the levy used for?", ("levy",)),
     ("What happened to the old pier?", ()),
+    ("How many stranded ferries carrying cargo were towed?", ("ferrie",)),  # a participle before or after
+    ("How many ferries sailing at night sank?", ("ferrie",)),
     ("Why was the tunnel closed?", ("closed",)),
     ("Why did the ferry stop?", ()),
 ])

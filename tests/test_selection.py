@@ -92,6 +92,19 @@ def test_every_unit_is_an_exact_span_of_whole_sentences(doc: tuple[str, list[tup
     assert len({u.span for u in us}) == len(us)
 
 
+@settings(max_examples=300, deadline=None)
+@given(documents(), st.sampled_from(["", "x", "Fund", "9"]))
+def test_passage_terms_are_the_terms_of_its_whole_text(doc: tuple[str, list[tuple[int, int]]], glue: str) -> None:
+    text, spans = doc
+    if glue and len(spans) > 1:  # text outside the sentences, or a word run across a boundary
+        a, b = spans[0][1], spans[1][0]
+        text = text[:a] + glue + text[b:]
+        shift = len(glue) - (b - a)
+        spans = [spans[0]] + [(s + shift, e + shift) for s, e in spans[1:]]
+    hit = _hit(text, spans)
+    assert sel._passage_terms(hit) == sel._terms(text)
+
+
 @pytest.mark.parametrize(("previous", "sentence", "expected"), [
     ("Norway joined the fund.", "Established in 2021, the fund supports projects.", True),
     ("Norway joined the fund.", "These include ports and ships.", True),

@@ -149,3 +149,37 @@ def test_a_sentence_never_conflicts_with_itself(numbers: list[int]) -> None:
 
 def test_word_numbers_are_the_numbers_they_name() -> None:
     assert WORD_NUMBERS["eleven"] == 11 and WORD_NUMBERS["ninety"] == 90 and WORD_NUMBERS["hundred"] == 100
+
+
+# units, values taken by another claim value, negations per sentence and contrastive negations (issue 14)
+
+def test_a_count_of_weeks_is_not_a_count_of_months() -> None:
+    c = compare("The patients were followed for 6 weeks.", "The patients were seen after 4 weeks, and at 1, 6 and 12 months.")
+    assert not c.matched and [(x.source, x.claim) for x in c.conflicts] == [("4 weeks", "6 weeks")]
+    assert compare("The mice were treated for 6 weeks.", "The mice were treated for six weeks.").matched == ["6 weeks"]
+
+
+def test_a_conflict_names_the_value_with_its_unit() -> None:
+    c = compare("OPTN expression rose 3.2-fold after treatment.", "OPTN expression rose 2.3-fold after treatment.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [("2.3-fold", "3.2-fold")]
+    c = compare("Each woman took a daily 25-mg supplement.", "Each woman took a daily 15-mg supplement.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [("15-mg", "25-mg")]
+
+
+def test_a_value_matching_another_claim_value_is_not_the_one_that_conflicts() -> None:
+    c = compare("The enzyme needs 33 to 43 bp of DNA, with 90 bp being optimal.",
+                "The enzyme needs 33 to 43 bp of DNA, with 70 bp being optimal.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [("70 bp", "90 bp")]
+
+
+def test_a_negation_in_one_sentence_of_a_span_does_not_hide_what_the_next_states() -> None:
+    claim = "Removing the gene does not result in bone loss."
+    span = "Removing the gene results in bone loss. The effect is not seen in mature cells."
+    assert [x.kind for x in compare(claim, span).conflicts] == ["negation"]
+
+
+@pytest.mark.parametrize("claim", ["The drug helped in chronic headache but not in the episodic form.",
+                                   "Mice without the receptor had more B cells."])
+def test_a_contrast_or_an_absence_in_the_claim_is_no_conflict(claim: str) -> None:
+    span = "We gave the drug to mice with the receptor, in chronic and episodic headache, and counted B cells."
+    assert not [x for x in compare(claim, span).conflicts if x.kind == "negation"]

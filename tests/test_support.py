@@ -1,0 +1,90 @@
+"""The support model (app/support.py): its features on claims written for this test, with the real model,
+and property tests of its pure parts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.claims import CheckSettings, lexicon_for, read, stance
+from app.coverage import coverage
+from app.stance import compare
+from app.support import FEATURES, WEIGHTS_FILE, Closeness, Lexicon, features, support_model
+
+SPAN = "In 2019, the harbour authority reduced ferry fares by 20%."
+TRIAL = "The new vaccine was tested in 12 volunteers over 8 weeks."
+
+
+def reading(embedder, claim: str, span: str):  # noqa: ANN001, ANN201
+    c, s = embedder.encode([claim, span])
+    return read(claim, span, Closeness(float(c @ s), float(c @ s)), None, lexicon=lexicon_for(embedder, claim, [span]))
+
+
+@pytest.mark.parametrize(("claim", "span"), [
+    ("The harbour authority lowered ferry fares by 20% in 2019.", SPAN),  # a synonym, the year moved
+    ("Twelve volunteers tested the new vaccine for eight weeks.", TRIAL),  # number words, reworded
+])
+def test_a_paraphrase_is_supported(embedder, claim: str, span: str) -> None:  # noqa: ANN001
+    r = reading(embedder, claim, span)
+    assert r.probability >= support_model().threshold
+    assert stance(r, CheckSettings())[0] == "supports"
+
+
+@pytest.mark.parametrize(("claim", "span"), [
+    ("The harbour authority's 2019 fare cut doubled passenger numbers.", SPAN),  # adds what the cut did
+    ("The new vaccine caused fever in half of the 12 volunteers.", TRIAL),  # adds an outcome
+])
+def test_a_claim_adding_a_predicate_the_span_lacks_is_not_supported(embedder, claim: str, span: str) -> None:  # noqa: ANN001
+    r = reading(embedder, claim, span)
+    assert r.probability < support_model().threshold
+    assert stance(r, CheckSettings())[0] == "related"
+
+
+def test_the_shipped_weights_match_the_features_and_say_how_they_were_chosen() -> None:
+    d = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert tuple(d["features"]) == FEATURES and len(d["coef"]) == len(FEATURES)
+    assert 0 < d["threshold"] < 1 and 0 <= d["min_support"] < 1
+    assert d["trained_on"] == ["benchmarks/claims/claims-tune.jsonl", "benchmarks/claims/claims-tune2.jsonl"]
+
+
+def test_a_lexicon_matches_a_word_by_meaning_and_knows_nothing_of_unknown_words(embedder) -> None:  # noqa: ANN001
+    words = ["lowered", "reduced", "banana"]
+    lex = Lexicon(words, embedder.encode(words))
+    assert lex.best("lowered", ("reduced",)) > lex.best("lowered", ("banana",))
+    assert lex.best("lowered", ()) == 0.0 and lex.best("unseen", ("reduced",)) == 0.0
+
+
+_WORDS = st.sampled_from("harbour ferry fares reduced lowered authority passenger numbers doubled vaccine "
+                         "volunteers tested fever weeks the in of by".split())
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=12), st.lists(_WORDS, max_size=20),
+       st.floats(-1, 1), st.floats(-1, 1), st.integers(1, 2))
+def test_features_are_finite_and_bounded(claim: list[str], span: list[str], cos: float, passage: float, n: int) -> None:
+    c, s = " ".join(claim), " ".join(span)
+    x = features(coverage(c, s), compare(c, s), Closeness(cos, passage, n))
+    assert x.shape == (len(FEATURES),) and np.isfinite(x).all()
+    named = dict(zip(FEATURES, x))
+    for share in ("idf_share", "plain_share", "soft_share"):
+        assert 0.0 <= named[share] <= 1.0
+    assert named["pair"] == float(n > 1)
+    if not coverage(c, s).missing:  # nothing missing: every share is whole
+        assert named["plain_share"] == named["soft_share"] == 1.0 and named["missing_count"] == 0
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=12), st.lists(_WORDS, max_size=20))
+def test_a_soft_match_never_counts_for_less_than_no_match(claim: list[str], span: list[str]) -> None:
+    c, s = " ".join(claim), " ".join(span)
+    cov = coverage(c, s)
+    words = list(cov.weights) + list(cov.span_words)
+    none = features(cov, compare(c, s), Closeness(0.5, 0.5))
+    ones = Lexicon(words, np.ones((len(words), 1)))  # every word means the same
+    full = features(cov, compare(c, s), Closeness(0.5, 0.5), ones)
+    i = FEATURES.index("soft_share")
+    assert full[i] >= none[i] - 1e-12
+    if cov.span_words:
+        assert full[i] == pytest.approx(1.0)
