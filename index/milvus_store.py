@@ -26,10 +26,12 @@ import logging
 import os
 import re
 import threading
+import time
 import uuid
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ LITE_NAME = "docqa"
 TEXT_CHUNK = 16_000  # characters per text row: VARCHAR holds 65,535 bytes, a character up to 4
 MAX_VARCHAR = 65_535
 IVF_NPROBE = 32
+QUESTION_SECONDS = 2.0  # how long a question may reuse the stamp its search read
 CONSISTENCY = "Strong"  # a query sees every write acknowledged before it (README: guarantees)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 
@@ -175,6 +178,9 @@ class MilvusIndex:
         self._rows: OrderedDict[int, tuple[Passage, str]] = OrderedDict()  # pid -> passage, sentences
         self._seen: dict[str, tuple[str, str]] = {}  # doc_id -> (version, blob) the last query kept
         self._lock = threading.Lock()
+        # a query's independent round trips run side by side (`MilvusCandidates`); tasks never wait
+        # on other tasks, so a small shared pool cannot deadlock
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="docqa-milvus")
 
     # -- what answers use -------------------------------------------------------------------
     @property
@@ -242,7 +248,12 @@ class MilvusIndex:
 
 
 class MilvusCandidates:
-    """One query against Milvus: dense and BM25 searches, scores of given rows, live filter."""
+    """One query against Milvus: dense and BM25 searches, scores of given rows, live filter.
+
+    Round trips that do not depend on each other run side by side (Milvus serves concurrent
+    requests): the two searches with the generation stamp; then the live lookup with the
+    scores fusion needs from the other retriever (each retriever's score of the other's
+    candidates); then the ranked rows with their documents' records."""
 
     def __init__(self, store: MilvusIndex, query: str) -> None:
         self.store, self.terms = store, bm25_terms(query).strip()
@@ -256,6 +267,7 @@ class MilvusCandidates:
         self._last: list[int] = []
         self._live: dict[str, tuple[str, int]] = {}
         self._bm25_hits: tuple[int, list[dict]] | None = None  # (depth, hits) found with the dense search
+        store.bm25.note_generation(None)  # a new question: the term statistics' stamp is read again
 
     def size(self) -> int:
         # the manifest's count, read when the store was opened (one round trip less per query);
@@ -263,10 +275,28 @@ class MilvusCandidates:
         return int(self.store.manifest.get("passages") or 0) or self.store.count()
 
     def dense(self, query_vec: np.ndarray, depth: int) -> tuple[list[int], list[float]]:
+        vec = [query_vec.astype(np.float32).tolist()]
         params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
-        hits = self._hits([query_vec.astype(np.float32).tolist()], "dense", depth, params)
-        if self.terms:  # BM25's candidates now too (hybrid asks next), so one live lookup covers both
-            self._bm25_hits = (depth, self._hits([self.terms], "sparse", depth, {"metric_type": "BM25"}))
+        found = self.store.pool.submit(self._hits, vec, "dense", depth, params)
+        gen = self.store.pool.submit(generation, self.store.client, self.store.spec)
+        if not self.terms:
+            hits = found.result()
+        else:  # BM25's candidates now too (hybrid asks next), so one live lookup covers both
+            bm25 = self._hits([self.terms], "sparse", depth, {"metric_type": "BM25"})
+            self._bm25_hits = (depth, bm25)
+            hits = found.result()
+            # each retriever's scores of the other's candidates (fusion needs them), beside the live lookup
+            in_d, in_b = [int(h["id"]) for h in hits], [int(h["id"]) for h in bm25]
+            only_d, only_b = [p for p in in_d if p not in set(in_b)], [p for p in in_b if p not in set(in_d)]
+            pool = self.store.pool
+            scored_b = pool.submit(self._hits, [self.terms], "sparse", len(only_d), {"metric_type": "BM25"}, only_d)
+            scored_d = pool.submit(self._hits, vec, "dense", len(only_b),
+                                   dense_search_params(self.store.manifest.get("dense_index", "FLAT"), len(only_b)),
+                                   only_b)
+            self._live_lookup()
+            self._remember(scored_b.result(), self._bm25, only_d, self.bm25_scale)
+            self._remember(scored_d.result(), self._dense, [], 1.0)
+        self.store.bm25.note_generation(gen.result())
         return self._keep(hits, self._dense)
 
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
@@ -293,9 +323,11 @@ class MilvusCandidates:
                 np.array([self._bm25[r] for r in rows], dtype=np.float32))
 
     def passage(self, row: int) -> Passage:
-        if row in self._last:  # the rows just scored: one fetch, and their documents' texts in one more
+        if row in self._last:  # the rows just scored and their documents' texts: read together
+            docs = self.store.pool.submit(self.store.doc_by_id.prefetch,
+                                          {self._doc[r][0] for r in self._last if r in self._doc})
             got = self.store.rows(self._last)
-            self.store.doc_by_id.prefetch({got[r][0].doc_id for r in self._last})
+            docs.result()
             self._last = []
             return got[row][0]
         return self.store.rows([row])[row][0]
@@ -308,19 +340,36 @@ class MilvusCandidates:
         return self._keep(self._hits(data, field, limit, params, only), into, scale)
 
     def _hits(self, data: list, field: str, limit: int, params: dict, only: list[int] | None = None) -> list[dict]:
-        """Raw hits of one search; each hit's document and version remembered."""
-        hits = self.store.client.search(
+        """Raw hits of one search (none when `only` names no rows)."""
+        if only is not None and not only:
+            return []
+        return self.store.client.search(
             self.coll, data=data, anns_field=field, limit=min(limit, 16_384), search_params=params,
             filter=f"pid in {list(only)}" if only is not None else "",
             output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
+
+    def _note(self, hits: list[dict]) -> None:
         for h in hits:
             self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
-        return hits
+
+    def _live_lookup(self) -> None:
+        """The live version of every document this query met, one lookup per document per query."""
+        docs = {self._doc[pid][0] for pid in self._doc}
+        self._live.update(self.store.live(docs - set(self._live)))
+
+    def _remember(self, hits: list[dict], into: dict[int, float], asked: list[int], scale: float) -> None:
+        """Scores of restricted searches (0 for `asked` rows not found: BM25 finds none of the terms)."""
+        self._note(hits)
+        into.update((int(h["id"]), float(h["distance"]) * scale) for h in hits)
+        for pid in asked:
+            into.setdefault(pid, 0.0)
 
     def _keep(self, hits: list[dict], into: dict[int, float], scale: float = 1.0) -> tuple[list[int], list[float]]:
         """The hits of live versions, best first, their scores remembered in `into`."""
-        docs = {self._doc[pid][0] for pid in self._doc}  # every document this query met, in one lookup
-        self._live.update(self.store.live(docs - set(self._live)))  # one lookup per document per query
+        self._note(hits)
+        if self._bm25_hits is not None:
+            self._note(self._bm25_hits[1])
+        self._live_lookup()
         live = self._live
         kept = []
         for h in hits:
@@ -338,7 +387,8 @@ class MilvusTerms:
     terms (the field BM25 scores), so the weights equal the local index's. The statistics (N and
     each term's document frequency) are counted in one scan of the passages the first time they
     are needed and kept in memory under the index's generation, a stamp every ingest renews when
-    it changes the live passages (`index.milvus_build`): a question costs one small read, an app
+    it changes the live passages (`index.milvus_build`): a question costs one small read (made
+    beside its searches, `note_generation`), an app
     replica keeps nothing on disk, and an ingest elsewhere is seen at the next question. The
     scan is once per ingest; docs/scale.md says what a 100M-passage cluster would need instead."""
 
@@ -346,6 +396,13 @@ class MilvusTerms:
         self.store = store
         self._lock = threading.Lock()
         self._cached: tuple[str, int, dict[str, int]] | None = None  # generation, N, df
+        self._question = threading.local()  # the stamp read with this thread's current question
+
+    def note_generation(self, gen: str | None) -> None:
+        """The stamp read alongside this thread's question's searches (None: a new question),
+        so the scorer's `idf` and `n` cost no round trip of their own. It serves that question
+        only: past QUESTION_SECONDS (or on another thread) the stamp is read again."""
+        self._question.gen = (gen, time.monotonic()) if gen is not None else None
 
     @property
     def n(self) -> int:
@@ -362,7 +419,11 @@ class MilvusTerms:
         return {t: max(float(np.log((n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5) + 1.0)), 0.05) for t in terms}
 
     def _stats(self) -> tuple[int, dict[str, int]]:
-        gen = generation(self.store.client, self.store.spec)
+        noted = getattr(self._question, "gen", None)
+        if noted is not None and time.monotonic() - noted[1] < QUESTION_SECONDS:
+            gen = noted[0]
+        else:
+            gen = generation(self.store.client, self.store.spec)
         cached = self._cached
         if cached is not None and cached[0] == gen:
             return cached[1], cached[2]

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.badfiles import numbered_corpus
 from tests.conftest import ARTICLE, CORPUS, ROOT
 
 pytestmark = pytest.mark.slow
@@ -189,39 +193,83 @@ def test_term_statistics_follow_add_update_and_remove(tmp_path: Path, embedder) 
     assert stats.df({"alpha", "rain"}) == {"alpha": 0, "rain": 1}  # alpha removed; delta's rain stays
 
 
-def test_killed_ingest_leaves_previous_answers_and_a_rerun_finishes(tmp_path: Path, embedder,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import index.milvus_build as mb
+KILLED_NOTES = 1000  # 4 insert batches of passages, then 4 of texts and 4 switch upserts: the kill lands before the switch
 
-    _, milvus, folder = _pair(tmp_path, embedder)
-    milvus.ingest([folder])
-    q = "How many containers did Beta harbour handle?"
-    before = milvus.ask(q)
-    rows_before = milvus.index.count()
-    _write(folder, "beta.txt", "Beta harbour handled 15,500 containers in 2024 after new cranes arrived.")
 
-    def die(*args, **kwargs) -> None:  # the process dies after writing the new passages, before the switch
-        raise SystemExit("killed")
-    monkeypatch.setattr(mb, "_switch", die)
-    with pytest.raises(SystemExit):
-        milvus.ingest([folder])
-    monkeypatch.undo()
-    assert milvus.index.count() > rows_before  # the new version's rows are there, not live
-    after = milvus.ask(q)
-    # the same answer and quotes; the unswitched rows still count in BM25's statistics and the
-    # IDF counts until the rerun deletes them, so scores may move (README: guarantees)
-    assert (after.answer, after.abstained) == (before.answer, before.abstained)
-    assert answer_key(after)["citations"] == answer_key(before)["citations"]
-    report = milvus.ingest([folder])
-    assert report.updated == [str((folder / "beta.txt").resolve())]
-    assert milvus.index.count() == rows_before  # the rerun switched and cleaned up
-    assert "15,500" in milvus.ask(q).answer
+def test_killed_ingest_leaves_previous_answers_and_a_rerun_finishes(tmp_path: Path, embedder) -> None:
+    """A `docqa ingest` process SIGKILLed mid-write (through the TCP server, as a cluster would see
+    it): the old answers stand, its unswitched rows are never returned, a rerun finishes it."""
+    from app.engine import Engine
+    from index.milvus_store import connect, parse_index
+
+    with _served(tmp_path, embedder, "killed") as (uri, folder):
+        q = "How many containers did Beta harbour handle?"
+        before = Engine(uri, embedder=embedder).ask(q)
+        rows_before = Engine(uri, embedder=embedder).index.count()
+        docs_before = [(e.doc_id, e.doc.sha256) for e in Engine(uri, embedder=embedder).index.docs]
+        _write(folder, "beta.txt", "Beta harbour handled 15,500 containers in 2024 after new cranes arrived.")
+        numbered_corpus(folder, KILLED_NOTES)
+        spec = parse_index(uri)
+        client = connect(spec)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        cmd = [sys.executable, "-m", "app.cli", "ingest", str(folder), "--index", uri]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        written = rows_before
+        while proc.poll() is None and written == rows_before:  # kill once new rows are seen
+            written = client.query(spec.collection("passages"), filter="", output_fields=["count(*)"],
+                                   consistency_level="Strong")[0]["count(*)"]
+            time.sleep(0.005)
+        assert proc.poll() is None, "the ingest finished before its writes were seen"
+        os.killpg(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        after = Engine(uri, embedder=embedder)
+        assert after.index.count() > rows_before  # rows of the new versions are there, not live
+        # no note went live and beta kept its old version
+        assert [(e.doc_id, e.doc.sha256) for e in after.index.docs] == docs_before
+        again = after.ask(q)
+        # the same answer and quotes; the unswitched rows still count in BM25's statistics until
+        # the rerun deletes them, so scores may move (README: guarantees)
+        assert (again.answer, again.abstained) == (before.answer, before.abstained)
+        assert answer_key(again)["citations"] == answer_key(before)["citations"]
+        stray = after.ask("How many trees did surveyors count beside site 42?")
+        assert not any(c.doc_id.startswith("note-") for c in stray.citations + stray.related)
+        rerun = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        assert rerun.stdout.splitlines()[-1] == f"{KILLED_NOTES} added, 1 updated, 2 unchanged, 0 removed, 0 skipped"
+        done = Engine(uri, embedder=embedder)
+        assert done.index.count() == sum(e.n_passages for e in done.index.docs)  # the orphans are gone
+        assert "15,500" in done.ask(q).answer
+        assert any(c.doc_id == "note-042" for c in done.ask("How many trees did surveyors count beside site 42?")
+                   .citations)
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def _served(tmp_path: Path, embedder, name: str) -> Iterator[tuple[str, Path]]:  # noqa: ANN001
+    """A Milvus Lite TCP server on a free port, DOCS ingested into collection `name`: (uri, folder)."""
+    from milvus_lite.server import Server
+
+    from app.engine import Engine
+
+    port = _free_port()
+    server = Server(str(tmp_path / "served.db"), address=f"127.0.0.1:{port}")
+    assert server.start()
+    try:
+        uri = f"milvus://127.0.0.1:{port}/{name}"
+        folder = tmp_path / "docs"
+        folder.mkdir()
+        for doc, text in DOCS.items():
+            _write(folder, doc, text)
+        Engine(uri, embedder=embedder).ingest([folder])
+        yield uri, folder
+    finally:
+        server.stop()
 
 
 ASKER = """
@@ -243,20 +291,7 @@ print(json.dumps(seen))
 
 
 def test_two_processes_ask_through_the_server_while_a_third_ingests(tmp_path: Path, embedder) -> None:
-    from milvus_lite.server import Server
-
-    from app.engine import Engine
-
-    port = _free_port()
-    server = Server(str(tmp_path / "served.db"), address=f"127.0.0.1:{port}")
-    assert server.start()
-    try:
-        uri = f"milvus://127.0.0.1:{port}/shared"
-        folder = tmp_path / "docs"
-        folder.mkdir()
-        for name, text in DOCS.items():
-            _write(folder, name, text)
-        Engine(uri, embedder=embedder).ingest([folder])
+    with _served(tmp_path, embedder, "shared") as (uri, folder):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         askers = [subprocess.Popen([sys.executable, "-c", ASKER, uri, "45"], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
@@ -266,8 +301,6 @@ def test_two_processes_ask_through_the_server_while_a_third_ingests(tmp_path: Pa
                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert ingest.returncode == 0, ingest.stderr[-2000:]
         outs = [p.communicate(timeout=300) for p in askers]
-    finally:
-        server.stop()
     saw_new = False
     for out, err in outs:
         assert out.strip(), err[-2000:]
