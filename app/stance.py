@@ -16,7 +16,7 @@ The rule, in full:
    after counts most: "three military" answers "five military"). A number conflicts only
    when the word before or after it is the same, it sits beside a value both texts state, or
    two words near it are shared: numbers are too common to compare blind.
-3. A *negation* ("not", "no", "never", "neither", "nor", "cannot", "without", "…n't",
+3. A *negation* ("not", "no", "none", "nobody", "nothing", "never", "neither", "nor", "cannot", "without", "…n't",
    "non-…") applies to its *head*, the first lower-case content word after it in the same
    clause ("does not participate" → participate; "no significant" → significant;
    "non-binding" → binding). "not only" is no negation. A word with a negating prefix
@@ -63,7 +63,8 @@ _NUMBER_RE = re.compile(
     rf"{_AFTER_RANGE}(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)"
     rf"|(?i:(?P<w>\b(?:{'|'.join(_TENS)})-(?:{'|'.join(_UNITS[1:10])})\b|\b(?:{_NUMBER_WORD})\b)))"
     rf"(?:\s(?P<s>thousand|million|billion|trillion)\b)?")
-_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|cannot|without)\b|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|none|nobody|nothing|never|neither|nor|cannot|without)\b"
+                       r"|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
 _NEG_PREFIX = re.compile(r"\b(?:non|un|in|il|ir|im)(?P<base>[a-z]{5,})\b")  # "non-…": _NEGATION
 _CONTRAST = re.compile(r"(?:\bbut|\band|,)\s*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -192,7 +193,8 @@ def negations(text: str, other: str = "") -> list[Negation]:
             stem = _stems(word)
             if stem:
                 aux = not m.group().endswith("-")  # "were not formally reported"; "non-binding" alone
-                contrast = m.group().lower() == "without" or bool(_CONTRAST.search(text[:m.start()]))
+                pronoun = m.group().lower() in ("none", "nobody", "nothing")  # "and none fell ill" opens a clause
+                contrast = m.group().lower() == "without" or (not pronoun and bool(_CONTRAST.search(text[:m.start()])))
                 out.append(Negation(stem[0], phrase(text, m.start(), m.end() + w.end(), other_stems, aux), contrast))
             if not word.endswith("ly"):
                 break  # "not legally binding" denies "binding" too

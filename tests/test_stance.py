@@ -115,6 +115,10 @@ def test_a_number_far_from_anything_alike_is_missing_not_contradicted() -> None:
      "Significant differences between the scores were found.", "Significant differences between",
      "were no significant differences between"),
     ("The agreement is illegal.", "The agreement is legal under EU law.", "legal", "illegal"),
+    ("Nobody was admitted to the ward.", "Three patients were admitted to the ward.", "admitted",
+     "Nobody was admitted"),
+    ("The volunteers were exposed and none fell ill.", "The volunteers were exposed and four fell ill.",
+     "fell ill", "none fell ill"),
 ])
 def test_negation_conflicts_both_ways(claim: str, sentence: str, source_side: str, claim_side: str) -> None:
     assert compare(claim, sentence).conflicts == [Conflict("negation", source_side, claim_side)]
