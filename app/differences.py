@@ -62,21 +62,25 @@ _MONEY = re.compile(
     rf"|(?P<n2>{_NUM})\s?(?:(?P<s2>{_SCALE_WORD})\s)?(?P<c2>{_CUR_WORD}))\b", re.I)
 _PERCENT = re.compile(rf"(?P<n>{_NUM})\s?(?:%|per ?cent\b)", re.I)
 _END_YEAR = re.compile(r"(?:\b(?:until|till|through|to|by)\s|(?:19|20)\d{2}\s?[–-]\s?)(?P<y>(?:19|20)\d{2})\b", re.I)
-_MONTHS = ("january february march april may june july august september october november december "
-           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
-_EVENT_YEAR = re.compile(rf"\b(?:in|since|from)\s(?:(?:{'|'.join(_MONTHS)})\.?\s)?(?P<y>(?:19|20)\d{{2}})\b"
+MONTH_NAMES = tuple("january february march april may june july august september october november december".split())
+MONTHS = MONTH_NAMES + tuple("jan feb mar apr jun jul aug sep sept oct nov dec".split())  # and abbreviations
+_EVENT_YEAR = re.compile(rf"\b(?:in|since|from)\s(?:(?:{'|'.join(MONTHS)})\.?\s)?(?P<y>(?:19|20)\d{{2}})\b"
                          r"(?!\s?[–-]\s?\d)", re.I)  # "in 2023–2027" is a range, read as its end year
-_SMALL = dict(zip("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                  "sixteen seventeen eighteen nineteen twenty".split(), range(2, 21)))
+NUMBER_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+               "fifteen sixteen seventeen eighteen nineteen").split()
+NUMBER_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORD_NUMBERS = ({w: i for i, w in enumerate(NUMBER_ONES)} | {w: 20 + 10 * i for i, w in enumerate(NUMBER_TENS)}
+                | {"hundred": 100})
+_SMALL = {w: n for w, n in WORD_NUMBERS.items() if 2 <= n <= 20}  # "one" is too often a pronoun to be a figure
 _UNIT_WORD = r"[a-z](?:[a-z-]*[a-z])?"
 _COUNT = re.compile(  # a number, a scale word, then one or two words: the unit is picked in _unit
     rf"(?<![\w.,:/–-])(?P<n>{_NUM}|(?i:{'|'.join(_SMALL)}))(?:\s(?P<s>thousand|million|billion|trillion))?"
     rf"(?=\s(?P<w1>{_UNIT_WORD})\b(?:\s(?P<w2>{_UNIT_WORD})\b)?)")  # words looked at, not consumed
-_LABEL = frozenset(_MONTHS) | frozenset("""article art section sec page p pp chapter ch paragraph para clause
+_LABEL = frozenset(MONTHS) | frozenset("""article art section sec page p pp chapter ch paragraph para clause
 annex appendix item no nr number figure fig table part point step phase stage level grade tier
 resolution rule regulation directive version line row column room floor box act §
 twenty thirty forty fifty sixty seventy eighty ninety hundred thousand""".split())  # tens: "twenty five"
-_NOT_UNIT = frozenset(_MONTHS) | frozenset(_SMALL) | frozenset("""and or of to in on at by for from with
+_NOT_UNIT = frozenset(MONTHS) | frozenset(_SMALL) | frozenset("""and or of to in on at by for from with
 than as is are was were be been has have had does its this thus plus whereas perhaps always towards
 afterwards besides sometimes others the a an that which who whom per over under into about around
 between nearly almost some each more less ones am pm hrs""".split())  # money and "%" are taken before

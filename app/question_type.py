@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.differences import MONTHS
+
 TYPES = ("date", "number", "person", "place", "yesno", "definition", "list", "reason", "manner", "other")
 
 _AUX = (r"is|are|was|were|does|do|did|can|could|has|have|had|will|would|should|may|might|must|shall")
@@ -66,8 +68,7 @@ _LIST_Q = re.compile(r"\b(?:include|includes|including|examples?|name (?:the|som
                      r"\bwhat (?:are|were) the (?:\w+ )?(?:types|kinds|components|members|parts|areas|fields)\b",
                      re.I)
 
-_MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
-          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_MONTH = "|".join(m.capitalize() for m in MONTHS)
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")
 _DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:{_MONTH})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH})\b|"
                    r"\b(?:century|decade)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"

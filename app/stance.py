@@ -32,14 +32,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.differences import figures
+from app.differences import MONTH_NAMES, NUMBER_ONES, NUMBER_TENS, WORD_NUMBERS, figures
 from index.bm25 import tokenize
 
 NUMBER_KINDS = ("number", "year")  # kinds a plain number may match by size (rule 2)
 
-_MONTHS = ("january february march april may june july august september october november "
-           "december").split()
-_MONTH_NUMBER = {m: i for i, m in enumerate(_MONTHS, 1)} | {m[:3]: i for i, m in enumerate(_MONTHS, 1)}
+_MONTH_NUMBER = {m: i for i, m in enumerate(MONTH_NAMES, 1)} | {m[:3]: i for i, m in enumerate(MONTH_NAMES, 1)}
 _MONTH_NUMBER["sept"] = 9
 _MONTH = "|".join(m.capitalize() for m in sorted(_MONTH_NUMBER, key=len, reverse=True))
 _DAY, _YEAR = r"[0-3]?\d(?:st|nd|rd|th)?", r"(?:1[89]|20)\d\d"
@@ -53,15 +51,10 @@ _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
                                 r"bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-          "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-WORD_NUMBERS = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
-WORD_NUMBERS["hundred"] = 100
 _NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
 _NUMBER_RE = re.compile(
     rf"{_AFTER_RANGE}(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)"
-    rf"|(?i:(?P<w>\b(?:{'|'.join(_TENS)})-(?:{'|'.join(_UNITS[1:10])})\b|\b(?:{_NUMBER_WORD})\b)))"
+    rf"|(?i:(?P<w>\b(?:{'|'.join(NUMBER_TENS)})-(?:{'|'.join(NUMBER_ONES[1:10])})\b|\b(?:{_NUMBER_WORD})\b)))"
     rf"(?:\s(?P<s>thousand|million|billion|trillion)\b)?")
 _NEGATION = re.compile(r"\b(?:not|no|none|nobody|nothing|never|neither|nor|cannot|without)\b"
                        r"|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
