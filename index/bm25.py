@@ -49,6 +49,12 @@ def passage_texts(passages: list[Passage], context: int) -> list[str]:
     return out
 
 
+def idf_weight(n: int, df: int) -> float:
+    """BM25's inverse document frequency of a term in `df` of `n` passages, floored at a small
+    positive value (both stores weigh question terms with it)."""
+    return max(float(np.log((n - df + 0.5) / (df + 0.5) + 1.0)), 0.05)
+
+
 class Bm25:
     def __init__(self, retriever: bm25s.BM25, n: int, df: np.ndarray | None = None) -> None:
         self.retriever = retriever
@@ -93,7 +99,7 @@ class Bm25:
                 df = int(self.df[vocab[t]])
             else:
                 df = int(indptr[vocab[t] + 1] - indptr[vocab[t]])
-            out[t] = max(float(np.log((self.n - df + 0.5) / (df + 0.5) + 1.0)), 0.05)
+            out[t] = idf_weight(self.n, df)
         return out
 
     def scores(self, query: str) -> np.ndarray:

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from index.bm25 import tokenize
+from index.bm25 import idf_weight, tokenize
 from index.settings import (FORMAT_VERSION, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, HNSW_THRESHOLD,
                             BuildSettings)
 from index.store import DocEntry, IndexProblem
@@ -287,7 +287,8 @@ class MilvusCandidates:
             hits = found.result()
             # each retriever's scores of the other's candidates (fusion needs them), beside the live lookup
             in_d, in_b = [int(h["id"]) for h in hits], [int(h["id"]) for h in bm25]
-            only_d, only_b = [p for p in in_d if p not in set(in_b)], [p for p in in_b if p not in set(in_d)]
+            set_d, set_b = set(in_d), set(in_b)
+            only_d, only_b = [p for p in in_d if p not in set_b], [p for p in in_b if p not in set_d]
             pool = self.store.pool
             scored_b = pool.submit(self._hits, [self.terms], "sparse", len(only_d), {"metric_type": "BM25"}, only_d)
             scored_d = pool.submit(self._hits, vec, "dense", len(only_b),
@@ -416,7 +417,7 @@ class MilvusTerms:
 
     def idf(self, terms: set[str]) -> dict[str, float]:
         n, df = self._stats()
-        return {t: max(float(np.log((n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5) + 1.0)), 0.05) for t in terms}
+        return {t: idf_weight(n, df.get(t, 0)) for t in terms}
 
     def _stats(self) -> tuple[int, dict[str, int]]:
         noted = getattr(self._question, "gen", None)
