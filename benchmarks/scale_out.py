@@ -3,15 +3,16 @@
 Per size and store, in a fresh process each (so resident memory is that store's, Milvus Lite's
 own server process included): build time, resident memory after the build and at peak, disk,
 hybrid query p50/p95 through docqa's own `search`, and recall@10 of the dense index against
-exact search. Then ingest throughput of SciFact
-abstracts: the local path against `--ray` with 1 and 2 workers.
+exact search. Then ingest throughput of SciFact abstracts: the local path against `--ray` with
+1 and 2 workers.
 
 Data. The first passages are a SciFact docqa index's own (texts and model vectors: build
 it with `docqa beir ../shared/datasets/scifact --split train`). Passages beyond those are
 derived without the model: the text of a random SciFact passage with its words shuffled
 (same vocabulary and lengths for BM25), the vector that passage's vector plus Gaussian noise
 (sigma 0.04 per dimension) made unit length again (same neighbourhood structure). Every
-passage is stored as one sentence whose sentence vector is the passage's own, in both stores. Queries: 200 SciFact train queries, encoded by the model.
+passage is stored as one sentence whose sentence vector is the passage's own, in both stores.
+Queries: 200 SciFact train queries, encoded by the model.
 
     .venv/bin/python benchmarks/scale_out.py --index .docqa/beir/scifact \
         --scifact ../shared/datasets/scifact            # the lead's run: see docs/scale.md
@@ -181,7 +182,7 @@ def _rss_mb(field: str = "VmHWM") -> float:
         except OSError:
             continue
         total += sum(int(line.split()[1]) for line in status.splitlines() if line.startswith(field + ":"))
-    return total / 1024  # kB
+    return total / 1024  # /proc counts kB
 
 
 def _shown(path: Path) -> str:
