@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from app import differences as diffs
 from app import selection as sel
 from index.embedder import Embedder
-from index.search import Hit, Retriever, search
+from index.search import Hit, Retriever, candidates, search
 from index.store import Index
 
 MAX_QUESTION_CHARS = 2000
@@ -111,10 +111,11 @@ def answer(index: Index, embedder: Embedder, question: str,
     """Answer `question` from `index` by quoting its best units, or abstain."""
     t0 = time.perf_counter()
     question = clean_question(question)
+    found = candidates(index, question)  # made first: a remote store searches text while we encode
     qvec = embedder.for_settings(index.settings).encode_query(question)  # the index's backend
     w = sel.weights()
     n_cands = settings.candidates or w.candidates
-    hits = search(index, question, qvec, k=max(settings.k, n_cands), retriever=retriever)
+    hits = search(index, question, qvec, k=max(settings.k, n_cands), retriever=retriever, found=found)
     cands = sel.candidates(index, question, qvec, hits[:n_cands])
     choice = sel.choose(cands, w, settings.max_quotes)
     abstained = not choice.picked or choice.probability < settings.abstain_below()

@@ -184,6 +184,7 @@ def _write_renamed(store: MilvusIndex, entries: list[DocEntry]) -> None:
         blobs[e.doc_id] = f"{live[e.doc_id]}.{uuid.uuid4().hex[:8]}"
     _write_texts(store, [(f, live[f.doc_id], blobs[f.doc_id]) for f in full])
     _switch(store, full, live, blobs)
+    renew_generation(store.client, store.spec)  # questions take records' keys from the stamped live list
     store.client.delete(store.spec.collection("texts"),
                         filter=f"doc_id in {_list(set(blobs))} and blob not in {_list(set(blobs.values()))}")
 

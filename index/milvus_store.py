@@ -31,7 +31,7 @@ import uuid
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ import numpy as np
 
 from index.bm25 import idf_weight, tokenize
 from index.settings import (FORMAT_VERSION, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, HNSW_THRESHOLD,
-                            BuildSettings)
+                            BuildSettings, SearchSettings)
 from index.store import DocEntry, IndexProblem
 from ingest.records import Document, Passage
 
@@ -49,8 +49,11 @@ LITE_NAME = "docqa"
 TEXT_CHUNK = 16_000  # characters per text row: VARCHAR holds 65,535 bytes, a character up to 4
 MAX_VARCHAR = 65_535
 IVF_NPROBE = 32
+BM25 = {"metric_type": "BM25"}  # search parameters of the sparse field
+AHEAD = 5  # rows read ahead per retriever (answers show 5 passages)
 QUESTION_SECONDS = 2.0  # how long a question may reuse the stamp its search read
 CONSISTENCY = "Strong"  # a query sees every write acknowledged before it (README: guarantees)
+HIT_FIELDS = ["doc_id", "version", "ord"]  # what a search returns per hit for the live filter
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 
 
@@ -251,9 +254,10 @@ class MilvusCandidates:
     """One query against Milvus: dense and BM25 searches, scores of given rows, live filter.
 
     Round trips that do not depend on each other run side by side (Milvus serves concurrent
-    requests): the two searches with the generation stamp; then the live lookup with the
-    scores fusion needs from the other retriever (each retriever's score of the other's
-    candidates); then the ranked rows with their documents' records."""
+    requests): the two searches with the generation stamp, which names the live versions
+    (`MilvusTerms.live`, read once per ingest); then the scores fusion needs from the other
+    retriever (each retriever's score of the other's candidates); then the ranked rows with
+    their documents' records."""
 
     def __init__(self, store: MilvusIndex, query: str) -> None:
         self.store, self.terms = store, bm25_terms(query).strip()
@@ -265,9 +269,13 @@ class MilvusCandidates:
         self._bm25: dict[int, float] = {}
         self._doc: dict[int, tuple[str, str, int]] = {}  # pid -> (doc_id, version, passage number)
         self._last: list[int] = []
-        self._live: dict[str, tuple[str, int]] = {}
         self._bm25_hits: tuple[int, list[dict]] | None = None  # (depth, hits) found with the dense search
         store.bm25.note_generation(None)  # a new question: the term statistics' stamp is read again
+        # the stamp and the BM25 search need only the text: they start now, while the caller
+        # encodes the query (`index.search.search` takes this object made beforehand)
+        self._gen = store.pool.submit(generation, store.client, store.spec)
+        depth = SearchSettings().depth
+        self._early = (depth, store.pool.submit(self._hits, [self.terms], "sparse", depth, BM25)) if self.terms else None
 
     def size(self) -> int:
         # the manifest's count, read when the store was opened (one round trip less per query);
@@ -278,34 +286,36 @@ class MilvusCandidates:
         vec = [query_vec.astype(np.float32).tolist()]
         params = dense_search_params(self.store.manifest.get("dense_index", "FLAT"), depth)
         found = self.store.pool.submit(self._hits, vec, "dense", depth, params)
-        gen = self.store.pool.submit(generation, self.store.client, self.store.spec)
-        if not self.terms:
-            hits = found.result()
-        else:  # BM25's candidates now too (hybrid asks next), so one live lookup covers both
-            bm25 = self._hits([self.terms], "sparse", depth, {"metric_type": "BM25"})
-            self._bm25_hits = (depth, bm25)
-            hits = found.result()
-            # each retriever's scores of the other's candidates (fusion needs them), beside the live lookup
+        if self.terms:  # BM25's candidates now too (hybrid asks next)
+            self._bm25_hits = (depth, self._bm25_search(depth))
+        hits = found.result()
+        self.store.bm25.note_generation(self._gen.result())
+        ahead = self._read_ahead([hits, self._bm25_hits[1] if self._bm25_hits else []])
+        if self.terms:  # each retriever's scores of the other's candidates (fusion needs them)
+            bm25 = self._bm25_hits[1]
             in_d, in_b = [int(h["id"]) for h in hits], [int(h["id"]) for h in bm25]
             set_d, set_b = set(in_d), set(in_b)
             only_d, only_b = [p for p in in_d if p not in set_b], [p for p in in_b if p not in set_d]
             pool = self.store.pool
-            scored_b = pool.submit(self._hits, [self.terms], "sparse", len(only_d), {"metric_type": "BM25"}, only_d)
+            scored_b = pool.submit(self._hits, [self.terms], "sparse", len(only_d), BM25, only_d)
             scored_d = pool.submit(self._hits, vec, "dense", len(only_b),
                                    dense_search_params(self.store.manifest.get("dense_index", "FLAT"), len(only_b)),
                                    only_b)
-            self._live_lookup()
             self._remember(scored_b.result(), self._bm25, only_d, self.bm25_scale)
             self._remember(scored_d.result(), self._dense, [], 1.0)
-        self.store.bm25.note_generation(gen.result())
+        for task in ahead:
+            try:
+                task.result()
+            except IndexProblem:  # a row deleted meanwhile: reading it when needed says so
+                pass
         return self._keep(hits, self._dense)
 
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
         if not self.terms:
             return [], []
-        if self._bm25_hits is not None and self._bm25_hits[0] == depth:
-            return self._keep(self._bm25_hits[1], self._bm25, self.bm25_scale)
-        return self._search([self.terms], "sparse", depth, {"metric_type": "BM25"}, self._bm25, scale=self.bm25_scale)
+        if self._bm25_hits is None or self._bm25_hits[0] != depth:
+            self._bm25_hits = (depth, self._bm25_search(depth))
+        return self._keep(self._bm25_hits[1], self._bm25, self.bm25_scale)
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rows = [int(r) for r in rows]
@@ -316,7 +326,7 @@ class MilvusCandidates:
             self._search([query_vec.astype(np.float32).tolist()], "dense", len(need_d), params, self._dense, need_d)
         need_b = [r for r in rows if r not in self._bm25]
         if need_b and self.terms:
-            self._search([self.terms], "sparse", len(need_b), {"metric_type": "BM25"}, self._bm25, need_b,
+            self._search([self.terms], "sparse", len(need_b), BM25, self._bm25, need_b,
                          self.bm25_scale)
         for r in need_b:
             self._bm25.setdefault(r, 0.0)  # none of the query's terms: BM25 0, as locally
@@ -340,23 +350,50 @@ class MilvusCandidates:
             return [], []
         return self._keep(self._hits(data, field, limit, params, only), into, scale)
 
+    def _bm25_search(self, depth: int) -> list[dict]:
+        """BM25's hits to `depth`: the search started with this object when it asked as deep."""
+        if self._early is not None and self._early[0] == depth:
+            return self._early[1].result()
+        return self._hits([self.terms], "sparse", depth, BM25)
+
+    def _read_ahead(self, found: list[list[dict]]) -> list[Future]:
+        """Start reading the rows fusion most likely ranks first (each retriever's best AHEAD live
+        hits) and their documents' records, beside the scoring searches: most questions then need
+        no round trip after fusion (`passage` reads only what is still missing)."""
+        live = self.store.bm25.live()
+        pids: list[int] = []
+        for hits in found:
+            self._note(hits)
+            pids += [p for p in (int(h["id"]) for h in hits) if self._seq(p, live) is not None][:AHEAD]
+        pool = self.store.pool
+        return [pool.submit(self.store.rows, pids),
+                pool.submit(self.store.doc_by_id.prefetch, {self._doc[p][0] for p in pids})]
+
     def _hits(self, data: list, field: str, limit: int, params: dict, only: list[int] | None = None) -> list[dict]:
-        """Raw hits of one search (none when `only` names no rows)."""
+        """Raw hits of one search (none when `only` names no rows); rows this query has met
+        already come back without their fields (less to send and parse)."""
         if only is not None and not only:
             return []
+        known = only is not None and all(p in self._doc for p in only)
         return self.store.client.search(
             self.coll, data=data, anns_field=field, limit=min(limit, 16_384), search_params=params,
             filter=f"pid in {list(only)}" if only is not None else "",
-            output_fields=["doc_id", "version", "ord"], consistency_level=CONSISTENCY)[0]
+            output_fields=[] if known else HIT_FIELDS, consistency_level=CONSISTENCY)[0]
 
     def _note(self, hits: list[dict]) -> None:
         for h in hits:
-            self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
+            if "doc_id" in h["entity"]:
+                self._doc[int(h["id"])] = (h["entity"]["doc_id"], h["entity"]["version"], h["entity"]["ord"])
 
-    def _live_lookup(self) -> None:
-        """The live version of every document this query met, one lookup per document per query."""
-        docs = {self._doc[pid][0] for pid in self._doc}
-        self._live.update(self.store.live(docs - set(self._live)))
+    def _seq(self, pid: int, live: dict[str, tuple[str, int, str]]) -> int | None:
+        """The position in index order of `pid`'s document if `pid` belongs to its live version
+        (whose record quotes then come from), else None."""
+        doc, version, _ = self._doc[pid]
+        now = live.get(doc)
+        if now is None or now[0] != version:
+            return None
+        self.store._seen[doc] = (version, now[2])
+        return now[1]
 
     def _remember(self, hits: list[dict], into: dict[int, float], asked: list[int], scale: float) -> None:
         """Scores of restricted searches (0 for `asked` rows not found: BM25 finds none of the terms)."""
@@ -368,35 +405,33 @@ class MilvusCandidates:
     def _keep(self, hits: list[dict], into: dict[int, float], scale: float = 1.0) -> tuple[list[int], list[float]]:
         """The hits of live versions, best first, their scores remembered in `into`."""
         self._note(hits)
-        if self._bm25_hits is not None:
-            self._note(self._bm25_hits[1])
-        self._live_lookup()
-        live = self._live
+        live = self.store.bm25.live()
         kept = []
         for h in hits:
             pid = int(h["id"])
-            doc, version, ord_ = self._doc[pid]
-            if live.get(doc, ("", 0))[0] == version:
+            seq = self._seq(pid, live)
+            if seq is not None:
                 into[pid] = float(h["distance"]) * scale
-                kept.append((-into[pid], live[doc][1], ord_, pid))
+                kept.append((-into[pid], seq, self._doc[pid][2], pid))
         kept.sort()  # ties as the local index breaks them: index order (document, then passage)
         return [k[3] for k in kept], [-k[0] for k in kept]
 
 
 class MilvusTerms:
-    """BM25 IDF for the answer scorer with `index.bm25.Bm25.idf`'s formula over the live passages'
-    terms (the field BM25 scores), so the weights equal the local index's. The statistics (N and
-    each term's document frequency) are counted in one scan of the passages the first time they
-    are needed and kept in memory under the index's generation, a stamp every ingest renews when
-    it changes the live passages (`index.milvus_build`): a question costs one small read (made
-    beside its searches, `note_generation`), an app
-    replica keeps nothing on disk, and an ingest elsewhere is seen at the next question. The
-    scan is once per ingest; docs/scale.md says what a 100M-passage cluster would need instead."""
+    """The live documents and BM25 IDF for the answer scorer with `index.bm25.Bm25.idf`'s formula
+    over the live passages' terms (the field BM25 scores), so the weights equal the local index's.
+    Each document's live version and N and each term's document frequency are counted in one scan
+    of the documents and passages the first time they are needed and kept in memory under the
+    index's generation, a stamp every ingest renews when it changes the live passages or records
+    (`index.milvus_build`): a question costs one small read (made beside its searches,
+    `note_generation`), an app replica keeps nothing on disk, and an ingest elsewhere is seen at
+    the next question. The scan is once per ingest; docs/scale.md says what a 100M-passage
+    cluster would need instead."""
 
     def __init__(self, store: MilvusIndex) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._cached: tuple[str, int, dict[str, int]] | None = None  # generation, N, df
+        self._cached: Live | None = None
         self._question = threading.local()  # the stamp read with this thread's current question
 
     def note_generation(self, gen: str | None) -> None:
@@ -408,43 +443,59 @@ class MilvusTerms:
     @property
     def n(self) -> int:
         """Live passages counted (as `index.bm25.Bm25.n`)."""
-        return self._stats()[0]
+        return self._stats().n
 
     def df(self, terms: set[str]) -> dict[str, int]:
         """Live passages holding each of `terms`."""
-        df = self._stats()[1]
+        df = self._stats().df
         return {t: df.get(t, 0) for t in terms}
 
     def idf(self, terms: set[str]) -> dict[str, float]:
-        n, df = self._stats()
-        return {t: idf_weight(n, df.get(t, 0)) for t in terms}
+        stats = self._stats()
+        return {t: idf_weight(stats.n, stats.df.get(t, 0)) for t in terms}
 
-    def _stats(self) -> tuple[int, dict[str, int]]:
+    def live(self) -> dict[str, tuple[str, int, str]]:
+        """doc_id -> (live version, position in index order, record key) of every document."""
+        return self._stats().docs
+
+    def _stats(self) -> Live:
         noted = getattr(self._question, "gen", None)
         if noted is not None and time.monotonic() - noted[1] < QUESTION_SECONDS:
             gen = noted[0]
         else:
             gen = generation(self.store.client, self.store.spec)
         cached = self._cached
-        if cached is not None and cached[0] == gen:
-            return cached[1], cached[2]
+        if cached is not None and cached.gen == gen:
+            return cached
         with self._lock:  # one scan at a time; a second question waits for it
-            if self._cached is not None and self._cached[0] == gen:
-                return self._cached[1], self._cached[2]
-            n, df = self._count()
+            if self._cached is not None and self._cached.gen == gen:
+                return self._cached
+            stats = self._count(gen)
             if generation(self.store.client, self.store.spec) == gen:  # no ingest changed it meanwhile
-                self._cached = (gen, n, df)
-            return n, df
+                self._cached = stats
+            return stats
 
-    def _count(self) -> tuple[int, dict[str, int]]:
-        live = {r["doc_id"]: r["version"] for r in self.store._query("docs", "", ["doc_id", "version"])}
+    def _count(self, gen: str) -> Live:
+        docs = {r["doc_id"]: (r["version"], r["seq"], r["blob"])
+                for r in self.store._query("docs", "", ["doc_id", "version", "seq", "blob"])}
         df: Counter[str] = Counter()
         n = 0
         for r in self.store._query("passages", "", ["doc_id", "version", "terms"]):
-            if live.get(r["doc_id"]) == r["version"]:  # rows of a version not (or no longer) live: skip
+            if docs.get(r["doc_id"], ("",))[0] == r["version"]:  # rows of a version not (or no longer) live: skip
                 n += 1
                 df.update(set(r["terms"].split()))
-        return n, dict(df)
+        return Live(gen, docs, n, dict(df))
+
+
+@dataclass(frozen=True)
+class Live:
+    """The index under one generation stamp: each document's live version, position in index
+    order and record key, and BM25's counts over the live passages."""
+
+    gen: str
+    docs: dict[str, tuple[str, int, str]]
+    n: int
+    df: dict[str, int]
 
 
 def generation(client, spec: MilvusSpec) -> str:  # noqa: ANN001 - pymilvus.MilvusClient

@@ -103,13 +103,15 @@ def top_k(scores: np.ndarray, k: int) -> list[int]:
 
 
 def search(index: Store, query: str, query_vec: np.ndarray, k: int = 10,
-           retriever: Retriever = "hybrid", settings: SearchSettings = SearchSettings()) -> list[Hit]:
+           retriever: Retriever = "hybrid", settings: SearchSettings = SearchSettings(),
+           found: Candidates | None = None) -> list[Hit]:
     """The `k` best passages for one query, each with dense and BM25 evidence.
 
     The store (the local index or Milvus) only fetches candidates and scores; ranking and
-    fusion happen here, so every store answers alike.
+    fusion happen here, so every store answers alike. `found`: `candidates(index, query)` made
+    before the query was encoded (a remote store starts its text search meanwhile).
     """
-    q = candidates(index, query)
+    q = found if found is not None else candidates(index, query)
     if q.size() == 0:
         return []
     depth = max(settings.depth, k)
