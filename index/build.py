@@ -136,18 +136,18 @@ def plan_change(entries: dict[str, DocEntry], kept: Container[str], change: Chan
     """Apply `change` to `entries` (source -> entry, updated in place) and fill `report`; the
     documents to chunk and embed. `kept`: doc ids whose rows the index already holds. Shared by
     the local index and any other store, so all decide alike what an ingest adds, updates or drops."""
-    for source in sorted(change.remove):
+    for source in sorted(change.remove):  # each name dropped is reported, so the change is written
         entry = entries.pop(source, None)
         if entry is not None:
             report.removed.append(source)
-            if entry.aliases:  # another name for the same content survives
+            if entry.aliases:  # another name for the same content survives: it becomes the source
                 promoted = replace(entry, doc=replace(entry.doc, source=entry.aliases[0]),
                                    aliases=entry.aliases[1:])
                 entries[promoted.doc.source] = promoted
-                report.removed.pop()
         for e in entries.values():
             if source in e.aliases:
                 e.aliases.remove(source)
+                report.removed.append(source)
 
     fresh: list[Document] = []
     by_sha = {e.doc.sha256: e for e in entries.values()}

@@ -400,3 +400,29 @@ def test_same_content_under_two_names_and_removing_the_first(tmp_path: Path, emb
     assert milvus.index.doc_by_id[beta].doc.source == str((folder / "beta-copy.txt").resolve())
     q = "How many containers did Beta harbour handle?"
     assert same_answer(milvus.ask(q), local.ask(q))
+
+
+def test_a_replica_asked_before_a_rename_quotes_the_new_record(tmp_path: Path, embedder) -> None:
+    """A replica caches the live versions and record keys per ingest stamp: a rename (a new
+    record, the same passages) must renew the stamp, or the replica would read a deleted record."""
+    from app.engine import Engine
+
+    local, milvus, folder = _pair(tmp_path, embedder)
+    _write(folder, "beta2.txt", DOCS["beta.txt"])  # after beta.txt: an alias of it
+    for engine in (local, milvus):
+        engine.ingest([folder])
+    q = "How many containers did Beta harbour handle?"
+    replica = Engine(f"milvus-lite:{tmp_path / 'm.db'}", embedder=embedder)
+    assert same_answer(replica.ask(q), local.ask(q))
+    (folder / "beta.txt").unlink()  # beta2.txt becomes the record's source
+    report = local.ingest([folder])
+    assert asdict(report) == asdict(milvus.ingest([folder]))
+    assert report.removed == [str((folder / "beta.txt").resolve())]  # the name is gone, the content stays
+    for engine in (local, milvus):
+        assert [(e.doc.source, e.aliases) for e in engine.index.docs if e.doc_id == "beta"] == \
+            [(str((folder / "beta2.txt").resolve()), [])]
+    after = replica.ask(q)
+    assert same_answer(after, local.ask(q))
+    beta = after.citations[0].doc_id
+    assert replica.index.doc_by_id[beta].doc.source == str((folder / "beta2.txt").resolve())
+    assert [c.url for c in after.citations] == [c.url for c in local.ask(q).citations]
