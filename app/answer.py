@@ -43,6 +43,9 @@ class Selection:
     type_match: bool
     probability: float
     sentences: int  # 1, or more when the quote is a sentence with those that continue it
+    # best quote only: it holds the kind asked for next to the question's focus / a predicate term
+    focus_answered: bool | None = None
+    predicate_answered: bool | None = None
 
 
 @dataclass
@@ -119,8 +122,10 @@ def answer(index: Index, embedder: Embedder, question: str,
     cands = sel.candidates(index, question, qvec, hits[:n_cands])
     choice = sel.choose(cands, w, settings.max_quotes)
     abstained = not choice.picked or choice.probability < settings.abstain_below()
+    near = (choice.focus_answered, choice.predicate_answered)  # of the best quote
     citations = [] if abstained else [
-        citation(index, n, u.hit, u.span, Selection(choice.kind, match, round(p, 4), u.last - u.first + 1))
+        citation(index, n, u.hit, u.span, Selection(choice.kind, match, round(p, 4), u.last - u.first + 1,
+                                                    *(near if n == 1 else (None, None))))
         for n, (u, p, match) in enumerate(choice.picked, 1)]
     text = (" ".join(f"{c.quote} [{c.n}]" for c in citations) if citations
             else "The sources do not appear to answer this question.")

@@ -42,8 +42,13 @@ UNIT_FEATURES = (
 )
 ANSWER_FEATURES = ("best_logit", "margin", "best_cos", "top_passage_cos", "best_coverage",
                    "passages_coverage", "rare_found", "unknown_names", "names_found", "best_type_missing",
-                   "focus_matched", "factoid_missing", "has_focus", "best_focus_answered")
+                   "focus_matched", "factoid_missing", "has_focus", "best_focus_answered",
+                   "factoid_focus_unanswered", "predicate_answered")
 FACTOID_KINDS = ("date", "number", "person", "place")  # kinds whose answer a regex finds reliably
+PREDICATE_SHARE = 0.5  # a question term in fewer of the candidate sentences than this names what is asked
+# words that ask, or name the kind of answer ("what year"), are never the predicate
+_ASKING = frozenset(tokenize(["which what who whom whose when where why how many much year date number amount "
+                              "kind type name"])[0])
 # The next sentence continues this one: a pronoun or demonstrative, a linking adverb, a
 # concessive or participial opening ("While non-binding, …", "Established in 2021, …").
 _CONTINUES = re.compile(
@@ -229,7 +234,7 @@ def candidates(index: Index, question: str, qvec: np.ndarray, hits: list[Hit]) -
     names = _names(question, q_terms)
     x = np.zeros((len(us), len(UNIT_FEATURES)))
     if not us:
-        return Candidates(kind, [], x, np.zeros(0, bool), _context(w, known, names, np.zeros((0, len(w)), bool)))
+        return Candidates(kind, [], x, np.zeros(0, bool), _context(w, known, names, np.zeros((0, len(w)), bool), ()))
     sent = _sentences(index, us)
     has_s = np.array([[t in ts for t in q_terms] for ts in sent.terms], bool).reshape(len(sent.texts), len(w))
     has = (sent.member @ has_s) > 0
@@ -249,7 +254,12 @@ def candidates(index: Index, question: str, qvec: np.ndarray, hits: list[Hit]) -
     x[:, COL["novelty"]] = (sent.member @ n_new) / np.maximum(sent.member @ n_terms, 1)
     rows = sorted({u.hit.row: u.hit for u in us}.items())
     passage_has = np.array([[t in terms for t in q_terms] for terms in (_passage_terms(h) for _, h in rows)], bool)
-    return Candidates(kind, us, x, matched, _context(w, known, names, passage_has.reshape(len(rows), len(w))))
+    # the question's predicate: its terms, names aside, that few candidate sentences hold ("heads",
+    # "founded", "budget"); the topic's terms are in most of them
+    rare_here = has_s.mean(0) < PREDICATE_SHARE if len(w) else np.zeros(0, bool)
+    predicate = tuple(t for t, keep in zip(q_terms, rare_here & ~names) if keep and len(t) > 2 and t not in _ASKING)
+    return Candidates(kind, us, x, matched, _context(w, known, names, passage_has.reshape(len(rows), len(w)),
+                                                     predicate))
 
 
 def _cosines(sent: _Sentences, qvec: np.ndarray) -> np.ndarray:
@@ -307,22 +317,34 @@ def focus_answered(kind: qtype.QuestionType, u: Unit) -> bool:
     return any(qtype.states_focus(stems, t) > 0 for t in texts)
 
 
+def predicate_answered(kind: qtype.QuestionType, u: Unit, predicate: tuple[str, ...]) -> bool:
+    """Whether a sentence of `u` holds the kind of answer asked for next to a term of the question's
+    predicate (`Candidates.context`); a quote that names the topic beside some other figure or name
+    does not. Always true for yes/no questions (no answer to find)."""
+    if kind.kind not in CHECKED_KINDS:
+        return True
+    texts = [sentence_text(u.hit, j) for j in range(u.first, u.last + 1)]
+    held = tuple(t for t in predicate if any(t in _terms(x) for x in texts))
+    return bool(held) and any(qtype.focus_answered(kind, held, x) for x in texts)
+
+
 def _names(question: str, q_terms: list[str]) -> np.ndarray:
     """Which of the question's terms are names (capitalised after the first word, acronyms, codes)."""
     named = _terms(" ".join(_NAME.findall(question)))
     return np.array([t in named for t in q_terms], bool)
 
 
-def _context(w: np.ndarray, known: np.ndarray, names: np.ndarray, passage_has: np.ndarray) -> dict:
-    """Question-level values: how much of the question the passages hold at all, and whether the
-    names it asks about occur in the index (an unknown name is rarely answered)."""
+def _context(w: np.ndarray, known: np.ndarray, names: np.ndarray, passage_has: np.ndarray,
+             predicate: tuple[str, ...]) -> dict:
+    """Question-level values: how much of the question the passages hold at all, whether the
+    names it asks about occur in the index (an unknown name is rarely answered), its predicate."""
     total = float(w.sum()) or 1.0
     anywhere = passage_has.any(0) if len(passage_has) else np.zeros(len(w), bool)
     rare = bool(anywhere[int(np.argmax(np.where(known, w, 0.0)))]) if known.any() else False
     n_names = int(names.sum())
     return {"passages_coverage": float(anywhere @ w) / total if len(w) else 0.0, "rare_found": float(rare),
             "unknown_names": float((names & ~known).sum()) / n_names if n_names else 0.0,
-            "names_found": float((names & anywhere).sum()) / n_names if n_names else 1.0}
+            "names_found": float((names & anywhere).sum()) / n_names if n_names else 1.0, "predicate": predicate}
 
 
 def answer_features(c: Candidates, logits: np.ndarray, best: int) -> np.ndarray:
@@ -335,11 +357,14 @@ def answer_features(c: Candidates, logits: np.ndarray, best: int) -> np.ndarray:
     # a unit holding both the question's rarest term and the kind of answer asked for
     focus = c.x[:, col["rare_in_unit"]] > 0
     focus_matched = float((focus & c.matched).any()) if c.kind.kind in CHECKED_KINDS else 1.0
+    has_focus = bool(qtype.focus(c.kind.question))
+    answered = focus_answered(c.kind, c.units[best])
     return np.array([float(logits[best]), margin, row[col["cos_max"]], top_cos, row[col["coverage"]],
                      c.context["passages_coverage"], c.context["rare_found"], c.context["unknown_names"],
                      c.context["names_found"], row[col["type_missing"]], focus_matched,
-                     row[col["type_missing"]] * _factoid(c.kind), float(bool(qtype.focus(c.kind.question))),
-                     float(focus_answered(c.kind, c.units[best]))])
+                     row[col["type_missing"]] * _factoid(c.kind), float(has_focus), float(answered),
+                     float(_factoid(c.kind) and has_focus and not answered),
+                     float(predicate_answered(c.kind, c.units[best], c.context["predicate"]))])
 
 
 def _factoid(kind: qtype.QuestionType) -> bool:
@@ -358,6 +383,8 @@ class Choice:
     picked: list[tuple[Unit, float, bool]]  # unit, its probability, holds the kind asked for
     probability: float
     kind: str
+    focus_answered: bool = False  # the best unit holds the kind asked for next to the question's focus
+    predicate_answered: bool = False  # … next to a term of its predicate (`predicate_answered`)
 
 
 def choose(c: Candidates, w: Weights, max_units: int = 2) -> Choice:
@@ -376,8 +403,10 @@ def choose(c: Candidates, w: Weights, max_units: int = 2) -> Choice:
         u = c.units[i]
         if not any(_overlaps(u, p) for p, _, _ in picked):
             picked.append((u, float(probs[i]), bool(c.matched[i])))
-    p_answer = float(sigmoid(w.answer.logit(answer_features(c, logits, best)[None, :]))[0])
-    return Choice(picked, p_answer, c.kind.kind)
+    row = answer_features(c, logits, best)
+    p_answer = float(sigmoid(w.answer.logit(row[None, :]))[0])
+    return Choice(picked, p_answer, c.kind.kind, bool(row[ANSWER_FEATURES.index("best_focus_answered")]),
+                  bool(row[ANSWER_FEATURES.index("predicate_answered")]))
 
 
 def _overlaps(a: Unit, b: Unit) -> bool:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
@@ -227,6 +228,14 @@ def curve(items: list[Item], p: np.ndarray) -> list[tuple[float, float, float, i
     return rows
 
 
+def at_wrong(items: list[Item], p: np.ndarray, ks: tuple[int, ...] = (3, 5, 10, 15)) -> dict[int, int]:
+    """Unanswerable questions abstained at thresholds that abstain on at most k answerable ones (the
+    threshold-free comparison of two answer models, beside the AUC)."""
+    unanswerable = np.array([not it.answerable for it in items])
+    answerable = np.sort(p[~unanswerable])
+    return {k: int((p[unanswerable] < answerable[k]).sum()) for k in ks if k < len(answerable)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tune", nargs="+", type=Path, required=True)
@@ -259,6 +268,8 @@ def main() -> None:
     print("tune abstention curve (threshold, precision, recall, answerable abstained):")
     for row in curve(tune, p_oof):
         print("  ", row)
+    print("tune out of fold: unanswerable abstained at k answerable abstained", at_wrong(tune, p_oof),
+          f"AUC {roc_auc_score([not it.answerable for it in tune], -p_oof):.4f}")
     for name, coef in sorted(zip(sel.UNIT_FEATURES, lr.coef_[0]), key=lambda t: -abs(t[1])):
         print(f"   unit {name:<22}{coef:+.3f}")
     for name, coef in zip(sel.ANSWER_FEATURES, a_lr.coef_[0]):

@@ -139,6 +139,18 @@ def test_focus_answered_needs_the_answer_next_to_what_was_asked() -> None:
     assert sel.focus_answered(vessels, first)
 
 
+def test_predicate_answered_needs_the_answer_next_to_a_predicate_term() -> None:
+    doc = "The harbour fund was set up in 2017. The harbour fund pays for ferries and quays."
+    spans = [(0, 36), (37, len(doc))]
+    first, second = (sel.Unit(_hit(doc, spans), 1, j, j) for j in (0, 1))
+    when = analyse_question("When was the harbour fund set up?")
+    assert sel.predicate_answered(when, first, ("set",))  # a year beside "set up"
+    assert not sel.predicate_answered(when, second, ("set",))  # the predicate is not in the quote
+    renamed = analyse_question("When was the harbour fund renamed?")
+    assert not sel.predicate_answered(renamed, first, ("renam",))  # a year, but about its founding
+    assert sel.predicate_answered(analyse_question("Does the fund pay for ferries?"), second, ())  # yes/no
+
+
 @pytest.fixture(scope="module")
 def small_engine(tmp_path_factory: pytest.TempPathFactory, embedder):
     from app.engine import Engine
@@ -213,6 +225,8 @@ def test_json_trace_says_what_was_asked_and_how_likely_the_quote_answers(small_e
     first = d["citations"][0]
     assert first["selection"]["answer_type"] == "number" and first["selection"]["type_match"] is True
     assert 0.0 <= first["selection"]["probability"] <= 1.0 and first["selection"]["sentences"] >= 1
+    assert first["selection"]["focus_answered"] is True and first["selection"]["predicate_answered"] is True
+    assert all(c["selection"]["predicate_answered"] is None for c in d["citations"][1:])  # the best quote's
     assert set(first["trace"]) == {"dense_rank", "dense_score", "bm25_rank", "bm25_score", "fused_score"}
     json.dumps(d)  # plain data all the way down
     assert all(r["selection"] is None for r in d["related"])
