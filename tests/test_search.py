@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.search import fuse, normalise, rrf, top_k, weighted_fusion
+from index.search import best, fuse, normalise, rrf, top_k, top_positive, weighted_fusion
 from index.settings import SearchSettings
 from index.bm25 import Bm25
 from index.store import build_dense
@@ -49,6 +49,20 @@ def test_top_k_matches_a_full_sort(values: list[float]) -> None:
     for k in (0, 1, 5, len(values), len(values) + 3):
         expect = sorted(range(len(values)), key=lambda i: (-values[i], i))[:max(k, 0)]
         assert top_k(scores, k) == expect
+
+
+@given(scores_st)
+def test_top_positive_matches_a_full_sort(values: list[float]) -> None:
+    scores = np.array(values, dtype=np.float32)
+    for k in (0, 1, 5, len(values), len(values) + 3):
+        expect = [i for i in sorted(range(len(values)), key=lambda i: (-scores[i], i))[:k] if scores[i] > 0]
+        assert top_positive(scores, k).tolist() == expect
+
+
+@given(st.dictionaries(st.integers(0, 60), st.floats(-1e3, 1e3, allow_nan=False), max_size=40),
+       st.integers(0, 45))
+def test_best_matches_a_full_sort(order: dict[int, float], k: int) -> None:
+    assert best(order, k) == sorted(order, key=lambda i: (-order[i], i))[:k]
 
 
 @given(st.lists(ranking_st, min_size=1, max_size=4), st.integers(1, 100))
