@@ -62,7 +62,8 @@ def test_top_positive_matches_a_full_sort(values: list[float]) -> None:
 @given(st.dictionaries(st.integers(0, 60), st.floats(-1e3, 1e3, allow_nan=False), max_size=40),
        st.integers(0, 45))
 def test_best_matches_a_full_sort(order: dict[int, float], k: int) -> None:
-    assert best(order, k) == sorted(order, key=lambda i: (-order[i], i))[:k]
+    items, scores = np.array(list(order), dtype=np.int64), np.array(list(order.values()))
+    assert items[best(items, scores, k)].tolist() == sorted(order, key=lambda i: (-order[i], i))[:k]
 
 
 @given(st.lists(ranking_st, min_size=1, max_size=4), st.integers(1, 100))
