@@ -91,6 +91,14 @@ def test_normalise_keeps_order(values: list[float], how: str) -> None:
         assert norm.min() >= 0 and norm.max() <= 1 + 1e-12
 
 
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=1, max_size=700))
+def test_zscores_use_numpys_mean_and_std_bit_for_bit(values: list[float]) -> None:
+    scores = np.array(values, dtype=np.float32)
+    wide = scores.astype(np.float64)
+    expect = (wide - wide.mean()) / wide.std() if wide.std() > 0 else np.zeros_like(wide)
+    assert np.array_equal(normalise(scores, "zscore"), expect)
+
+
 @given(st.lists(st.tuples(st.floats(-100, 100, allow_nan=False), st.floats(0, 100, allow_nan=False)),
                 max_size=30), st.floats(0, 1), st.sampled_from(["minmax", "zscore"]))
 def test_weighted_fusion_properties(pairs: list, w: float, how: str) -> None:
