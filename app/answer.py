@@ -99,7 +99,8 @@ def clean_question(question: str) -> str:
     if not isinstance(question, str):
         raise BadQuestion("the question must be text")
     text = _TERMINAL_ESCAPE.sub(" ", question)  # pasted colour codes: drop the whole sequence
-    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
+    if not text.isprintable():  # printable text holds no control or format character (category C)
+        text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
     text = re.sub(r"\s+", " ", text).strip()
     if not any(c.isalnum() for c in text):
         raise BadQuestion("the question is empty: type a question in words")

@@ -95,6 +95,11 @@ _ASKS_WHEN = re.compile(r"\b(?:when|what year|which year|what date|how long ago)
 # without even a substring of one contains no figure's text)
 _MAY_HOLD_FIGURE = re.compile(rf"\d|\b(?:{'|'.join(_SMALL)})\b", re.I)
 _MAY_CONTAIN_FIGURE = re.compile(rf"\d|{'|'.join(_SMALL)}", re.I)
+# what every match of _MONEY (its currency), _PERCENT and the year patterns (a year) holds,
+# searched first: most sentences hold none, and a plain search is cheaper than theirs
+_MAY_HOLD_MONEY = re.compile(rf"{_CUR_WORD}|[€$£]", re.I)
+_MAY_HOLD_PERCENT = re.compile(r"%|per ?cent", re.I)
+_MAY_HOLD_YEAR = re.compile(r"(?:19|20)\d{2}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")  # a point inside "1.2" is not followed by space
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]+")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -106,6 +111,9 @@ them then there these they this those through to too under until up very was we 
 which while who whom why will with would you your total totaling totalling amount amounts worth
 year years new per cent percent billion million thousand trillion nok eur usd euro euros kroner
 dollars many large big give given gives""".split())
+
+
+_SAME_WORD = {"programme": "program", "programmes": "program", "defence": "defense"}
 
 
 @dataclass(frozen=True)
@@ -146,15 +154,16 @@ def figures(text: str) -> list[Figure]:
         if not holds[i]:
             continue
         taken = []  # spans of money, percentages and years: their numbers are not counts
-        for f in _MONEY.finditer(sentence):
+        for f in _MONEY.finditer(sentence) if _MAY_HOLD_MONEY.search(sentence) else ():
             num, scale, cur = (f["n1"], f["s1"], f["c1"]) if f["n1"] else (f["n2"], f["s2"], f["c2"])
             value = _number(num) * _SCALE.get((scale or "").lower().rstrip("."), 1.0)
             out.append(Figure(f.group().strip(), _CURRENCY[cur.lower()], value, subject, sentence))
             taken.append(f.span())
-        for f in _PERCENT.finditer(sentence):
+        for f in _PERCENT.finditer(sentence) if _MAY_HOLD_PERCENT.search(sentence) else ():
             out.append(Figure(f.group().strip(), "%", _number(f["n"]), subject, sentence))
             taken.append(f.span())
-        for pattern, unit in (_END_YEAR, "end year"), (_EVENT_YEAR, "year"):
+        years = ((_END_YEAR, "end year"), (_EVENT_YEAR, "year")) if _MAY_HOLD_YEAR.search(sentence) else ()
+        for pattern, unit in years:
             for f in pattern.finditer(sentence):
                 out.append(Figure(f.group().strip(), unit, float(f["y"]), subject, sentence))
                 taken.append(f.span())
@@ -208,8 +217,8 @@ def keywords(text: str) -> frozenset[str]:
         w = w.lower()
         if w[-1] in "'’" or w[-2] in "'’":  # the regex below only for a possible possessive
             w = _POSSESSIVE.sub("", w)
-        w = {"programme": "program", "programmes": "program", "defence": "defense"}.get(w, w)
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+        w = _SAME_WORD.get(w, w)
+        if len(w) > 4 and w[-1] == "s" and w[-2] != "s":
             w = w[:-1]
         if len(w) > 2 and w not in _STOP:
             words.add(w)

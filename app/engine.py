@@ -84,10 +84,11 @@ class Engine:
             return self._index
 
     def ask(self, question: str, k: int | None = None, retriever: Retriever = "hybrid") -> Answer:
+        index = self.index  # the live version, read once
         # load the index's embedding backend first, so latency_ms measures the answer alone
-        self.embedder.for_backend(self.index.settings.backend).load()
+        self.embedder.for_backend(index.settings.backend).load()
         settings = self.answer_settings if k is None else replace(self.answer_settings, k=k)
-        return answer(self.index, self.embedder, question, settings, retriever)
+        return answer(index, self.embedder, question, settings, retriever)
 
     def ingest(self, paths: list[Path], rebuild: bool = False, progress: bool = False,
                max_bytes: int | None = None, ocr: OcrSettings = OcrSettings()) -> IngestReport:

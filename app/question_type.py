@@ -252,22 +252,24 @@ def analyse(question: str) -> QuestionType:
     words = frozenset(w.lower() for w in _WORD.findall(q))
     m = _HEAD.match(q)
     head = m[1].lower() if m and m[1].lower() not in _NOT_HEAD else None
-    return QuestionType(_kind(q), words, _defined_term(q), q, head)
+    term = _defined_term(q)
+    return QuestionType(_kind(q, term), words, term, q, head)
 
 
-def _kind(q: str) -> str:
+def _kind(q: str, term: str | None) -> str:
+    """The kind of answer `q` asks for; `term` is its `_defined_term`."""
     if _YESNO.match(q):
         return "yesno"
     for kind, pattern in (("date", _DATE_Q), ("number", _NUMBER_Q), ("reason", _REASON_Q)):
         if pattern.search(q):
             return kind
-    if _defined_term(q) and not q.lower().startswith("who"):
+    if term and not q.lower().startswith("who"):
         return "definition"  # "What is the council?" asks what it is, not who is in it
     if _PERSON_Q.search(q):
         return "person"
     if _PLACE_Q.search(q):
         return "place"
-    if _defined_term(q):
+    if term:
         return "definition"
     if _MANNER_Q.search(q):
         return "manner"

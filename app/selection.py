@@ -150,11 +150,12 @@ def units(hits: list[Hit]) -> list[Unit]:
     seen: set[tuple[str, int, int]] = set()
     out = []
     for rank, h in enumerate(hits, 1):
-        texts = [sentence_text(h, j) for j in range(len(h.passage.sentences))]
+        spans = h.passage.sentences
+        texts = [sentence_text(h, j) for j in range(len(spans))]
         for j in range(len(texts)):
             last = j
             while True:
-                key = (h.passage.doc_id, *Unit(h, rank, j, last).span)
+                key = (h.passage.doc_id, spans[j][0], spans[last][1])  # the unit's doc and span
                 if key not in seen:
                     seen.add(key)
                     out.append(Unit(h, rank, j, last))
@@ -215,8 +216,8 @@ def _sentences(index: Index, us: list[Unit]) -> _Sentences:
     texts = [sentence_text(by_row[r], j) for r, j in keys]
     vecs = {r: index.sentence_vectors(r) for r in by_row}  # made at ingest: no model pass
     member = np.zeros((len(us), len(keys)), np.float32)
-    for i, u in enumerate(us):
-        member[i, [at[(u.hit.row, j)] for j in range(u.first, u.last + 1)]] = 1.0
+    cells = [(i, at[(u.hit.row, j)]) for i, u in enumerate(us) for j in range(u.first, u.last + 1)]
+    member[tuple(zip(*cells))] = 1.0
     return _Sentences(texts, [_terms(t) for t in texts],
                       np.stack([vecs[r][j] for r, j in keys]).astype(np.float32), member,
                       np.array([at[(u.hit.row, u.first)] for u in us]))

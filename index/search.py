@@ -56,9 +56,10 @@ def normalise(scores: np.ndarray, how: str) -> np.ndarray:
     scores = np.asarray(scores, dtype=np.float64)
     if len(scores) == 0:
         return scores
-    if how == "zscore":
-        std = scores.std()
-        return (scores - scores.mean()) / std if std > 0 else np.zeros_like(scores)
+    if how == "zscore":  # scores.mean() and scores.std() as numpy computes them (tested), ~3x faster
+        dev = scores - scores.sum() / len(scores)
+        std = np.sqrt((dev * dev).sum() / len(scores))
+        return dev / std if std > 0 else np.zeros_like(scores)
     lo, hi = scores.min(), scores.max()
     return (scores - lo) / (hi - lo) if hi > lo else np.ones_like(scores)
 
@@ -70,10 +71,15 @@ def weighted_fusion(items: list[int], scores: list[np.ndarray], weights: list[fl
     Every item carries its true score from every retriever (not a floor for "not in my
     top list"), so the normalisation sees the same candidates on both sides.
     """
-    total = np.zeros(len(items))
+    return dict(zip(items, weighted_sum(len(items), scores, weights, how).tolist()))
+
+
+def weighted_sum(n: int, scores: list[np.ndarray], weights: list[float], how: str) -> np.ndarray:
+    """`weighted_fusion`'s scores of its `n` items, in their order."""
+    total = np.zeros(n)
     for sc, w in zip(scores, weights):
         total += w * normalise(sc, how)
-    return dict(zip(items, total.tolist()))
+    return total
 
 
 ScoreRows = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -82,24 +88,53 @@ ScoreRows = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 def fuse(dense_ranked: list[int], bm25_ranked: list[int], score_rows: ScoreRows,
          settings: SearchSettings) -> dict[int, float]:
     """The hybrid score of every candidate; `score_rows(rows)` gives their dense and BM25 scores."""
+    items, scores = fused(dense_ranked, bm25_ranked, score_rows, settings)
+    return dict(zip(items.tolist(), scores.tolist()))
+
+
+def fused(dense_ranked: list[int], bm25_ranked: list[int], score_rows: ScoreRows,
+          settings: SearchSettings) -> tuple[np.ndarray, np.ndarray]:
+    """`fuse` as two arrays: the candidates and their hybrid scores."""
     if settings.fusion == "rrf":
-        return rrf([dense_ranked, bm25_ranked], settings.rrf_k)
-    items = np.union1d(np.asarray(dense_ranked, dtype=np.int64), np.asarray(bm25_ranked, dtype=np.int64))
+        return _arrays(rrf([dense_ranked, bm25_ranked], settings.rrf_k))
+    # the union in ascending order; a set, not np.union1d: ~2x faster on 600 rows
+    items = np.array(sorted(set(dense_ranked).union(bm25_ranked)), dtype=np.int64)
     dense, bm25 = score_rows(items)
     w = settings.dense_weight
-    return weighted_fusion(items.tolist(), [dense, bm25], [w, 1.0 - w], settings.fusion)
+    return items, weighted_sum(len(items), [dense, bm25], [w, 1.0 - w], settings.fusion)
+
+
+def _arrays(order: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    return np.fromiter(order, np.int64, len(order)), np.fromiter(order.values(), np.float64, len(order))
+
+
+def best(items: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` highest `scores`, best first; ties broken by lower item (the order of
+    `sorted(items, key=lambda i: (-score[i], i))`, tested)."""
+    return np.lexsort((items, -scores))[:k]
 
 
 def top_k(scores: np.ndarray, k: int) -> list[int]:
     """Indices of the `k` highest scores, best first; ties broken by lower index."""
+    return _top_k(scores, k).tolist()
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, len(scores))
     if k <= 0:
-        return []
+        return np.zeros(0, dtype=np.int64)
     if k < len(scores):  # all items tied with the k-th, so that the lower index wins a tie
         part = np.flatnonzero(scores >= scores[np.argpartition(-scores, k - 1)[k - 1]])
     else:
         part = np.arange(len(scores))
-    return part[np.lexsort((part, -scores[part]))][:k].tolist()
+    return part[np.lexsort((part, -scores[part]))][:k]
+
+
+def top_positive(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the `k` highest positive scores, best first; ties broken by lower index
+    (the positive ones among `top_k(scores, k)`, ranked without the rest)."""
+    positive = np.flatnonzero(scores > 0)
+    return positive[_top_k(scores[positive], k)]
 
 
 def search(index: Store, query: str, query_vec: np.ndarray, k: int = 10,
@@ -118,17 +153,17 @@ def search(index: Store, query: str, query_vec: np.ndarray, k: int = 10,
     dense_ranked, dense_top = q.dense(query_vec, depth) if retriever != "bm25" else ([], [])
     bm25_ranked, bm25_top = q.bm25(depth) if retriever != "dense" else ([], [])
     if retriever == "dense":
-        order = dict(zip(dense_ranked, dense_top))
+        items, scores = _arrays(dict(zip(dense_ranked, dense_top)))
     elif retriever == "bm25":
-        order = dict(zip(bm25_ranked, bm25_top))
+        items, scores = _arrays(dict(zip(bm25_ranked, bm25_top)))
     else:
-        order = fuse(dense_ranked, bm25_ranked, lambda rows: q.scores(rows, query_vec), settings)
-    ranked = sorted(order, key=lambda i: (-order[i], i))[:k]
-    dense_of, bm25_of = q.scores(np.asarray(ranked, dtype=np.int64), query_vec)
-    d_rank = {i: r for r, i in enumerate(dense_ranked, 1)}
-    b_rank = {i: r for r, i in enumerate(bm25_ranked, 1)}
-    return [Hit(i, q.passage(i), order[i], float(d), d_rank.get(i), float(b), b_rank.get(i))
-            for i, d, b in zip(ranked, dense_of.tolist(), bm25_of.tolist())]
+        items, scores = fused(dense_ranked, bm25_ranked, lambda rows: q.scores(rows, query_vec), settings)
+    top = best(items, scores, k)
+    dense_of, bm25_of = q.scores(items[top], query_vec)
+    d_rank = dict(zip(dense_ranked, range(1, len(dense_ranked) + 1)))
+    b_rank = dict(zip(bm25_ranked, range(1, len(bm25_ranked) + 1)))
+    return [Hit(i, q.passage(i), s, float(d), d_rank.get(i), float(b), b_rank.get(i))
+            for i, s, d, b in zip(items[top].tolist(), scores[top].tolist(), dense_of.tolist(), bm25_of.tolist())]
 
 
 def candidates(index: Store, query: str) -> Candidates:
@@ -154,8 +189,8 @@ class LocalCandidates:
 
     def bm25(self, depth: int) -> tuple[list[int], list[float]]:
         scores = self._bm25
-        ranked = [i for i in top_k(scores, depth) if scores[i] > 0]
-        return ranked, scores[ranked].tolist()
+        ranked = top_positive(scores, depth)
+        return ranked.tolist(), scores[ranked].tolist()
 
     def scores(self, rows: np.ndarray, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self.index.embeddings[rows] @ query_vec, self._bm25[rows]

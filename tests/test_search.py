@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.search import fuse, normalise, rrf, top_k, weighted_fusion
+from index.search import best, fuse, normalise, rrf, top_k, top_positive, weighted_fusion
 from index.settings import SearchSettings
 from index.bm25 import Bm25
 from index.store import build_dense
@@ -51,6 +51,21 @@ def test_top_k_matches_a_full_sort(values: list[float]) -> None:
         assert top_k(scores, k) == expect
 
 
+@given(scores_st)
+def test_top_positive_matches_a_full_sort(values: list[float]) -> None:
+    scores = np.array(values, dtype=np.float32)
+    for k in (0, 1, 5, len(values), len(values) + 3):
+        expect = [i for i in sorted(range(len(values)), key=lambda i: (-scores[i], i))[:k] if scores[i] > 0]
+        assert top_positive(scores, k).tolist() == expect
+
+
+@given(st.dictionaries(st.integers(0, 60), st.floats(-1e3, 1e3, allow_nan=False), max_size=40),
+       st.integers(0, 45))
+def test_best_matches_a_full_sort(order: dict[int, float], k: int) -> None:
+    items, scores = np.array(list(order), dtype=np.int64), np.array(list(order.values()))
+    assert items[best(items, scores, k)].tolist() == sorted(order, key=lambda i: (-order[i], i))[:k]
+
+
 @given(st.lists(ranking_st, min_size=1, max_size=4), st.integers(1, 100))
 def test_rrf_properties(rankings: list[list[int]], k: int) -> None:
     fused = rrf(rankings, k)
@@ -74,6 +89,14 @@ def test_normalise_keeps_order(values: list[float], how: str) -> None:
                 assert norm[i] <= norm[j]
     if how == "minmax" and len(values):
         assert norm.min() >= 0 and norm.max() <= 1 + 1e-12
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=1, max_size=700))
+def test_zscores_use_numpys_mean_and_std_bit_for_bit(values: list[float]) -> None:
+    scores = np.array(values, dtype=np.float32)
+    wide = scores.astype(np.float64)
+    expect = (wide - wide.mean()) / wide.std() if wide.std() > 0 else np.zeros_like(wide)
+    assert np.array_equal(normalise(scores, "zscore"), expect)
 
 
 @given(st.lists(st.tuples(st.floats(-100, 100, allow_nan=False), st.floats(0, 100, allow_nan=False)),
