@@ -156,8 +156,8 @@ def figures(text: str) -> list[Figure]:
         taken = []  # spans of money, percentages and years: their numbers are not counts
         for f in _MONEY.finditer(sentence) if _MAY_HOLD_MONEY.search(sentence) else ():
             num, scale, cur = (f["n1"], f["s1"], f["c1"]) if f["n1"] else (f["n2"], f["s2"], f["c2"])
-            value = _number(num) * _SCALE.get((scale or "").lower().rstrip("."), 1.0)
-            out.append(Figure(f.group().strip(), _CURRENCY[cur.lower()], value, subject, sentence))
+            value = _number(num) * _SCALE.get((scale or "").casefold().rstrip("."), 1.0)
+            out.append(Figure(f.group().strip(), _CURRENCY[cur.casefold()], value, subject, sentence))
             taken.append(f.span())
         for f in _PERCENT.finditer(sentence) if _MAY_HOLD_PERCENT.search(sentence) else ():
             out.append(Figure(f.group().strip(), "%", _number(f["n"]), subject, sentence))
@@ -188,8 +188,8 @@ def _count(f: re.Match[str], sentence: str) -> tuple[str, str, float] | None:
         end, unit = f.end("w2"), _unit(f["w2"])
     if unit is None:
         return None
-    value = float(_SMALL[num.lower()]) if num.lower() in _SMALL else _number(num)
-    value *= _SCALE.get((f["s"] or "").lower(), 1.0)
+    value = float(_SMALL[num.casefold()]) if num.casefold() in _SMALL else _number(num)
+    value *= _SCALE.get((f["s"] or "").casefold(), 1.0)
     return sentence[f.start():end], unit, value
 
 

@@ -152,7 +152,7 @@ def _range_around(text: str, m: re.Match[str]) -> str | None:
 
 
 def _date(m: re.Match[str]) -> Value:
-    month = _MONTH_NUMBER[(m["m1"] or m["m2"] or m["m3"]).lower()]
+    month = _MONTH_NUMBER[(m["m1"] or m["m2"] or m["m3"]).casefold()]
     day = int(re.sub(r"\D", "", m["d1"] or m["d2"] or "0"))
     year = int(m["y1"] or m["y2"] or m["y3"] or 0)
     return Value(m.group(), "date", float(year * 10000 + month * 100 + day), *m.span())
@@ -163,9 +163,9 @@ def number_value(m: re.Match[str]) -> float:
     if m["d"]:
         base = float(m["d"].replace(",", ""))
     else:
-        parts = m["w"].lower().split("-")
+        parts = m["w"].casefold().split("-")  # casefold: the patterns match "ſix" as "six" (re.I)
         base = float(sum(WORD_NUMBERS[p] for p in parts))
-    return base * _SCALE.get((m["s"] or "").lower(), 1.0)
+    return base * _SCALE.get((m["s"] or "").casefold(), 1.0)
 
 
 def negations(text: str, other: str = "") -> list[Negation]:

@@ -276,3 +276,13 @@ def test_keywords_drop_possessives_as_the_possessive_rule_says(words: list[str])
         if len(w) > 2 and w not in _STOP:
             expected.add(w)
     assert keywords(text) == frozenset(expected)
+
+
+@pytest.mark.parametrize(("odd", "plain"), [
+    ("It cost 10 ſek in 2020.", "It cost 10 sek in 2020."),  # long s: re.I matches it as s
+    ("The fee was 5 \u212aroner.", "The fee was 5 Kroner."),  # the Kelvin sign matches k
+])
+def test_letters_that_case_fold_to_ascii_read_as_their_plain_spelling(odd: str, plain: str) -> None:
+    """The patterns match case-insensitively, so the tables are looked up case-folded (a KeyError
+    here once crashed ask and check)."""
+    assert [(f.unit, f.value) for f in figures(odd)] == [(f.unit, f.value) for f in figures(plain)]

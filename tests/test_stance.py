@@ -187,3 +187,12 @@ def test_a_negation_in_one_sentence_of_a_span_does_not_hide_what_the_next_states
 def test_a_contrast_or_an_absence_in_the_claim_is_no_conflict(claim: str) -> None:
     span = "We gave the drug to mice with the receptor, in chronic and episodic headache, and counted B cells."
     assert not [x for x in compare(claim, span).conflicts if x.kind == "negation"]
+
+
+@pytest.mark.parametrize(("odd", "plain"), [
+    ("The fleet has ſix ships.", "The fleet has six ships."),  # long s: re.I matches it as s
+    ("The fleet has \u212aroner 5 million.", "The fleet has Kroner 5 million."),  # the Kelvin sign
+])
+def test_letters_that_case_fold_to_ascii_read_as_their_plain_spelling(odd: str, plain: str) -> None:
+    """Number words are looked up case-folded (a KeyError here once crashed `docqa check`)."""
+    assert [(v.kind, v.value) for v in values(odd)] == [(v.kind, v.value) for v in values(plain)]
