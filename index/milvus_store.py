@@ -31,9 +31,9 @@ import uuid
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
-from itertools import islice
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
