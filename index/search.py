@@ -64,18 +64,12 @@ def normalise(scores: np.ndarray, how: str) -> np.ndarray:
     return (scores - lo) / (hi - lo) if hi > lo else np.ones_like(scores)
 
 
-def weighted_fusion(items: list[int], scores: list[np.ndarray], weights: list[float],
-                    how: str) -> dict[int, float]:
-    """Weighted sum of each retriever's scores of `items`, normalised over `items`.
+def weighted_sum(n: int, scores: list[np.ndarray], weights: list[float], how: str) -> np.ndarray:
+    """Weighted sum of each retriever's scores of the same `n` items, each normalised over them.
 
     Every item carries its true score from every retriever (not a floor for "not in my
     top list"), so the normalisation sees the same candidates on both sides.
     """
-    return dict(zip(items, weighted_sum(len(items), scores, weights, how).tolist()))
-
-
-def weighted_sum(n: int, scores: list[np.ndarray], weights: list[float], how: str) -> np.ndarray:
-    """`weighted_fusion`'s scores of its `n` items, in their order."""
     total = np.zeros(n)
     for sc, w in zip(scores, weights):
         total += w * normalise(sc, how)
@@ -114,12 +108,8 @@ def best(items: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     return np.lexsort((items, -scores))[:k]
 
 
-def top_k(scores: np.ndarray, k: int) -> list[int]:
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the `k` highest scores, best first; ties broken by lower index."""
-    return _top_k(scores, k).tolist()
-
-
-def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
@@ -134,7 +124,7 @@ def top_positive(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the `k` highest positive scores, best first; ties broken by lower index
     (the positive ones among `top_k(scores, k)`, ranked without the rest)."""
     positive = np.flatnonzero(scores > 0)
-    return positive[_top_k(scores[positive], k)]
+    return positive[top_k(scores[positive], k)]
 
 
 def search(index: Store, query: str, query_vec: np.ndarray, k: int = 10,
