@@ -175,7 +175,7 @@ def _write_renamed(store: MilvusIndex, entries: list[DocEntry]) -> None:
     """Documents whose source or other names changed (not their text): a new record, same passages."""
     if not entries:
         return
-    live = {d: v for d, (v, _) in store.live({e.doc_id for e in entries}).items()}
+    live = store.live({e.doc_id for e in entries})
     blobs, full = {}, []
     for e in entries:
         whole = store.doc_by_id[e.doc_id]

@@ -229,13 +229,11 @@ class MilvusIndex:
             raise IndexProblem("the index changed while this question was answered; ask again")
         return out
 
-    def live(self, doc_ids: set[str]) -> dict[str, tuple[str, int]]:
-        """doc_id -> (live version, position in index order) of each of `doc_ids` in the index."""
+    def live(self, doc_ids: set[str]) -> dict[str, str]:
+        """doc_id -> live version of each of `doc_ids` in the index, read now (for an ingest)."""
         if not doc_ids:
             return {}
-        rows = self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version", "seq", "blob"])
-        self._seen.update({r["doc_id"]: (r["version"], r["blob"]) for r in rows})
-        return {r["doc_id"]: (r["version"], r["seq"]) for r in rows}
+        return {r["doc_id"]: r["version"] for r in self._query("docs", f"doc_id in {_list(doc_ids)}", ["doc_id", "version"])}
 
     def _query(self, kind: str, filter: str, fields: list[str]) -> list[dict]:  # noqa: A002
         name = self.spec.collection(kind)
