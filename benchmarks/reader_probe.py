@@ -37,7 +37,7 @@ import train_selector as ts
 from train_selector import Item, sel
 
 READER_C = (0.003, 0.01, 0.03)
-UNIT_C = ANSWER_C = 0.1  # what train_selector chose on the four tune files (round 4 and this run)
+UNIT_C = ANSWER_C = 0.1  # what train_selector chose on the four tune files in round 5
 
 
 def attach_vectors(items: list[Item], work: Path, embedder: ts.Embedder) -> None:
@@ -96,14 +96,14 @@ def use_reader(all_items: list[Item], on: bool) -> None:
         c.x = np.hstack([c.x_base, c.reader[:, None]]) if on else c.x_base
 
 
+BASE_ANSWER_FEATURES = sel.answer_features
+
+
 def answer_features(c: sel.Candidates, logits: np.ndarray, best: int) -> np.ndarray:
     row = BASE_ANSWER_FEATURES(c, logits, best)
     if "reader_best" not in sel.ANSWER_FEATURES:
         return row
     return np.concatenate([row, [c.reader[best], c.reader.max()]])
-
-
-BASE_ANSWER_FEATURES = sel.answer_features
 
 
 def held_out_probabilities(items: list[Item], extra: list[Item], folds: list) -> tuple[np.ndarray, float]:
