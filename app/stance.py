@@ -15,7 +15,9 @@ The rule, in full:
    value named is the one whose neighbouring words best match the claim value's (the word
    after counts most: "three military" answers "five military"). A number conflicts only
    when the word before or after it is the same, it sits beside a value both texts state, or
-   two words near it are shared: numbers are too common to compare blind.
+   two words near it are shared: numbers are too common to compare blind. A number that labels
+   a kind ("type 2 diabetes", "stage III", "phase 3") still conflicts, but its match is no
+   evidence that the sentence states the claim: it names what both are about, like a name.
 3. A *negation* ("not", "no", "none", "nobody", "nothing", "never", "neither", "nor", "cannot", "without", "…n't",
    "non-…") applies to its *head*, the first lower-case content word after it in the same
    clause ("does not participate" → participate; "no significant" → significant;
@@ -67,6 +69,7 @@ _UNIT_WORDS = {"second", "minute", "hour", "day", "week", "month", "year", "deca
                "mm", "cm", "m", "km", "µg", "ng", "mmol", "µmol", "bp", "kb"}
 _UNIT_SPELLINGS = {"wk": "week", "wks": "week", "mo": "month", "yr": "year", "yrs": "year", "h": "hour", "hr": "hour",
                    "hrs": "hour", "min": "minute", "s": "second", "sec": "second"}
+_LABEL_WORDS = {"type", "grade", "stage", "phase", "class", "category", "tier"}  # "type 2": a kind, not an amount
 _HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were", "to", "at", "all",
               "any", "yet", "longer", "more", "so", "as", "in", "of", "have", "has", "had", "do", "does",
               "did", "it", "its", "there", "also"}
@@ -221,7 +224,8 @@ def compare(claim: str, sentence: str) -> Comparison:
     anchors = [(v, found[0]) for v, found in same.items() if len(found) == 1]
     for v in ours:
         if same[v]:
-            result.matched.append(v.text)
+            if not is_label(claim, v):
+                result.matched.append(v.text)
             continue
         taken = {id(found) for _, found in anchors}  # the source's value of another claim value is not this one's
         kin = [s for s in theirs if s.kind == v.kind and id(s) not in taken]
@@ -233,6 +237,12 @@ def compare(claim: str, sentence: str) -> Comparison:
             result.missing.append(f"{v.text} does not appear here")
     _compare_negations(claim, sentence, result)
     return result
+
+
+def is_label(text: str, v: Value) -> bool:
+    """Whether a number names a kind rather than an amount ("type 2 diabetes", "phase 3 trial")."""
+    before = _around(text, v.start, v.end, 1)[0]
+    return v.kind == "number" and bool(before) and before[0] in _LABEL_WORDS
 
 
 def _anchored(v: Value, s: Value, kin: list[Value], anchors: list[tuple[Value, Value]]) -> float:

@@ -196,3 +196,12 @@ def test_a_contrast_or_an_absence_in_the_claim_is_no_conflict(claim: str) -> Non
 def test_letters_that_case_fold_to_ascii_read_as_their_plain_spelling(odd: str, plain: str) -> None:
     """Number words are looked up case-folded (a KeyError here once crashed `docqa check`)."""
     assert [(v.kind, v.value) for v in values(odd)] == [(v.kind, v.value) for v in values(plain)]
+
+
+@pytest.mark.parametrize("label", ["type", "stage", "phase"])
+def test_a_number_that_labels_a_kind_is_no_evidence_but_still_conflicts(label: str) -> None:
+    sentence = f"Recovery was better in stroke patients with {label} 2 disease."
+    assert compare(f"Treatment reduced stroke in patients with {label} 2 disease.", sentence).matched == []
+    assert compare(f"Recovery was better in patients with {label} 3 disease.", sentence).conflicts == [
+        Conflict("number", "2", "3")]
+    assert compare("Recovery was better in 12 patients.", "Recovery was better in 12 patients.").matched == ["12 patients"]
