@@ -25,7 +25,7 @@ The rule, in full:
    ("illegal", "unlikely", "inactive") negates its stem when the other text has the stem
    and not the word.
 4. Negations conflict when one text negates a head the other text states, and the other text
-   has no negation at all.
+   has no negation at all, not even one whose head is not found ("but not the CD8(+)").
 """
 
 from __future__ import annotations
@@ -271,15 +271,20 @@ def _negation_conflicts(claim: str, sentence: str) -> list[Conflict]:
     deny something, they agree or deny different things ("no teratomas were found" and "at no point
     were teratomas identified")."""
     claim_neg, source_neg = negations(claim, sentence), negations(sentence, claim)
-    if claim_neg and not source_neg:
+    if claim_neg and not source_neg and not _negated(sentence):
         words = _words_by_stem(sentence)
         hit = next((n for n in claim_neg if n.head in words and not n.contrast), None)
         return [Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase)] if hit else []
-    if source_neg and not claim_neg:
+    if source_neg and not claim_neg and not _negated(claim):
         words = _words_by_stem(claim)
         hit = next((n for n in source_neg if n.head in words), None)
         return [Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence))] if hit else []
     return []
+
+
+def _negated(text: str) -> bool:
+    """Whether `text` has a negation at all, with a head or not ("but not the CD8(+)")."""
+    return any(not re.match(r"\s+only\b", text[m.end():], re.I) for m in _NEGATION.finditer(text))
 
 
 def _negation_missing(claim: str, sentence: str) -> list[str]:

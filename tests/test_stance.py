@@ -205,3 +205,10 @@ def test_a_number_that_labels_a_kind_is_no_evidence_but_still_conflicts(label: s
     assert compare(f"Recovery was better in patients with {label} 3 disease.", sentence).conflicts == [
         Conflict("number", "2", "3")]
     assert compare("Recovery was better in 12 patients.", "Recovery was better in 12 patients.").matched == ["12 patients"]
+
+
+def test_a_negation_without_a_head_still_counts_as_a_negation() -> None:
+    # "but not the B(+)": the clause ends before a head is found, yet the sentence is not plain assertion
+    sentence = "After a year the deficit had recovered for the A(+) but not the B(+) group."
+    assert compare("After a year the B group had not recovered.", sentence).conflicts == []
+    assert compare("After a year the B group had not recovered.", "After a year the B group had recovered.").conflicts
