@@ -16,8 +16,9 @@ The rule, in full:
    after counts most: "three military" answers "five military"). A number conflicts only
    when the word before or after it is the same, it sits beside a value both texts state, or
    two words near it are shared: numbers are too common to compare blind. A number that labels
-   a kind ("type 2 diabetes", "stage III", "phase 3") still conflicts, but its match is no
-   evidence that the sentence states the claim: it names what both are about, like a name.
+   a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions"),
+   still conflicts, but its match is no evidence that the sentence states the claim: it names what
+   both are about, like a name.
 3. A *negation* ("not", "no", "none", "nobody", "nothing", "never", "neither", "nor", "cannot", "without", "…n't",
    "non-…") applies to its *head*, the first lower-case content word after it in the same
    clause ("does not participate" → participate; "no significant" → significant;
@@ -70,6 +71,7 @@ _UNIT_WORDS = {"second", "minute", "hour", "day", "week", "month", "year", "deca
 _UNIT_SPELLINGS = {"wk": "week", "wks": "week", "mo": "month", "yr": "year", "yrs": "year", "h": "hour", "hr": "hour",
                    "hrs": "hour", "min": "minute", "s": "second", "sec": "second"}
 _LABEL_WORDS = {"type", "grade", "stage", "phase", "class", "category", "tier"}  # "type 2": a kind, not an amount
+_DETERMINERS = {"the", "this", "that", "its", "their", "our", "his", "her"}  # "the 2017 revisions": an edition
 _HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were", "to", "at", "all",
               "any", "yet", "longer", "more", "so", "as", "in", "of", "have", "has", "had", "do", "does",
               "did", "it", "its", "there", "also"}
@@ -240,8 +242,11 @@ def compare(claim: str, sentence: str) -> Comparison:
 
 
 def is_label(text: str, v: Value) -> bool:
-    """Whether a number names a kind rather than an amount ("type 2 diabetes", "phase 3 trial")."""
+    """Whether a number names a kind rather than an amount ("type 2 diabetes", "phase 3 trial"), or a
+    year names an edition of a thing rather than when something happened ("the 2017 revisions")."""
     before = _around(text, v.start, v.end, 1)[0]
+    if v.kind == "year":
+        return bool(before) and before[0] in _DETERMINERS and bool(re.match(r"\s[a-z]", text[v.end:]))
     return v.kind == "number" and bool(before) and before[0] in _LABEL_WORDS
 
 

@@ -212,3 +212,11 @@ def test_a_negation_without_a_head_still_counts_as_a_negation() -> None:
     sentence = "After a year the deficit had recovered for the A(+) but not the B(+) group."
     assert compare("After a year the B group had not recovered.", sentence).conflicts == []
     assert compare("After a year the B group had not recovered.", "After a year the B group had recovered.").conflicts
+
+
+def test_a_year_that_names_an_edition_is_no_evidence_but_still_conflicts() -> None:
+    sentence = "Applying the 2017 revisions of the rules gives an earlier diagnosis."
+    assert compare("The 2017 revisions of the rules raised the error rate.", sentence).matched == []
+    assert compare("The 2015 revisions of the rules gave an earlier diagnosis.", sentence).conflicts == [
+        Conflict("year", "2017", "2015")]
+    assert compare("The rules were revised in 2017.", sentence).matched == ["2017"]
