@@ -7,7 +7,8 @@ The rule, in full:
    year (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28",
    "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
    "twenty-five" = 25, "2.5 million" = 2,500,000). Not numbers: digits joined to letters or a
-   hyphen before them ("p53", "COVID-19", "21st").
+   hyphen before them ("p53", "COVID-19", "21st"). The numbers of a list or range whose last one
+   is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years,
    months, and numbers. A claim's value *matches* when the sentence has a value of the same
    kind and the same size (a plain number also matches an amount or a year of that size).
@@ -53,6 +54,7 @@ _RANGE = re.compile(r"\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?")
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
                                 r"bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
+_LIST_GAP = re.compile(r"\s*,\s*|\s*,?\s+(?:and|or|to)\s+|\s*[-–]\s*")  # between items of a list or range
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
 _NUMBER_RE = re.compile(
@@ -145,7 +147,17 @@ def values(text: str) -> list[Value]:
             unit = _UNIT_ABBREVIATION.match(text, m.end())
             written = counts.get(m.start()) or _range_around(text, m) or m.group() + (unit.group() if unit else "")
             found.append(Value(written, "number", number_value(m), *m.span()))
-    return sorted(found, key=lambda v: v.start)
+    return _percent_lists(text, sorted(found, key=lambda v: v.start))
+
+
+def _percent_lists(text: str, found: list[Value]) -> list[Value]:
+    """Numbers in a list whose last one is a percentage are percentages ("a 36, 35 and 31% fall")."""
+    out = list(found)
+    for k in range(len(out) - 2, -1, -1):
+        v, nxt = out[k], out[k + 1]
+        if v.kind == "number" and nxt.kind == "%" and _LIST_GAP.fullmatch(text[v.end:nxt.start]):
+            out[k] = Value(v.text, "%", v.value, v.start, v.end)
+    return out
 
 
 def _range_around(text: str, m: re.Match[str]) -> str | None:

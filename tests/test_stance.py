@@ -220,3 +220,10 @@ def test_a_year_that_names_an_edition_is_no_evidence_but_still_conflicts() -> No
     assert compare("The 2015 revisions of the rules gave an earlier diagnosis.", sentence).conflicts == [
         Conflict("year", "2017", "2015")]
     assert compare("The rules were revised in 2017.", sentence).matched == ["2017"]
+
+
+def test_numbers_in_a_list_ending_in_a_percentage_are_percentages() -> None:
+    sentence = "The regions had a 40, 25 and 12% fall in uptake."
+    assert [v.kind for v in values(sentence)] == ["%", "%", "%"]
+    assert compare("Uptake fell by 40%, 25% and 12% in the regions.", sentence).matched == ["40%", "25%", "12%"]
+    assert [v.kind for v in values("In 3 of 5 patients, 12% fell.")] == ["number", "number", "%"]
