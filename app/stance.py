@@ -17,9 +17,9 @@ The rule, in full:
    after counts most: "three military" answers "five military"). A number conflicts only
    when the word before or after it is the same, it sits beside a value both texts state, or
    two words near it are shared: numbers are too common to compare blind. A number that labels
-   a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions"),
-   still conflicts, but its match is no evidence that the sentence states the claim: it names what
-   both are about, like a name.
+   a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions",
+   "the agency's 2019 budget"), still conflicts, but its match is no evidence that the sentence
+   states the claim: it names what both are about, like a name.
 3. A *negation* ("not", "no", "none", "nobody", "nothing", "never", "neither", "nor", "cannot", "without", "…n't",
    "non-…") applies to its *head*, the first lower-case content word after it in the same
    clause ("does not participate" → participate; "no significant" → significant;
@@ -255,10 +255,12 @@ def compare(claim: str, sentence: str) -> Comparison:
 
 def is_label(text: str, v: Value) -> bool:
     """Whether a number names a kind rather than an amount ("type 2 diabetes", "phase 3 trial"), or a
-    year names an edition of a thing rather than when something happened ("the 2017 revisions")."""
+    year names an edition of a thing rather than when something happened ("the 2017 revisions",
+    "the agency's 2019 fare cut")."""
     before = _around(text, v.start, v.end, 1)[0]
     if v.kind == "year":
-        return bool(before) and before[0] in _DETERMINERS and bool(re.match(r"\s[a-z]", text[v.end:]))
+        owner = bool(before) and (before[0] in _DETERMINERS or before[0].endswith(("'s", "’s")))
+        return owner and bool(re.match(r"\s[a-z]", text[v.end:]))
     return v.kind == "number" and bool(before) and before[0] in _LABEL_WORDS
 
 

@@ -219,6 +219,7 @@ def test_a_year_that_names_an_edition_is_no_evidence_but_still_conflicts() -> No
     assert compare("The 2017 revisions of the rules raised the error rate.", sentence).matched == []
     assert compare("The 2015 revisions of the rules gave an earlier diagnosis.", sentence).conflicts == [
         Conflict("year", "2017", "2015")]
+    assert compare("The board's 2017 revisions raised the error rate.", sentence).matched == []
     assert compare("The rules were revised in 2017.", sentence).matched == ["2017"]
 
 
