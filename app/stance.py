@@ -7,7 +7,8 @@ The rule, in full:
    year (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28",
    "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
    "twenty-five" = 25, "2.5 million" = 2,500,000). Not numbers: digits joined to letters or a
-   hyphen before them ("p53", "COVID-19", "21st").
+   hyphen before them ("p53", "COVID-19", "21st"). The numbers of a list or range whose last one
+   is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years,
    months, and numbers. A claim's value *matches* when the sentence has a value of the same
    kind and the same size (a plain number also matches an amount or a year of that size).
@@ -15,7 +16,10 @@ The rule, in full:
    value named is the one whose neighbouring words best match the claim value's (the word
    after counts most: "three military" answers "five military"). A number conflicts only
    when the word before or after it is the same, it sits beside a value both texts state, or
-   two words near it are shared: numbers are too common to compare blind.
+   two words near it are shared: numbers are too common to compare blind. A number that labels
+   a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions",
+   "the agency's 2019 budget"), still conflicts, but its match is no evidence that the sentence
+   states the claim: it names what both are about, like a name.
 3. A *negation* ("not", "no", "none", "nobody", "nothing", "never", "neither", "nor", "cannot", "without", "…n't",
    "non-…") applies to its *head*, the first lower-case content word after it in the same
    clause ("does not participate" → participate; "no significant" → significant;
@@ -23,7 +27,7 @@ The rule, in full:
    ("illegal", "unlikely", "inactive") negates its stem when the other text has the stem
    and not the word.
 4. Negations conflict when one text negates a head the other text states, and the other text
-   has no negation at all.
+   has no negation at all, not even one whose head is not found ("but not the CD8(+)").
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ _RANGE = re.compile(r"\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?")
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
                                 r"bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
+_LIST_GAP = re.compile(r"\s*,\s*|\s*,?\s+(?:and|or|to)\s+|\s*[-–]\s*")  # between items of a list or range
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
 _NUMBER_RE = re.compile(
@@ -67,6 +72,8 @@ _UNIT_WORDS = {"second", "minute", "hour", "day", "week", "month", "year", "deca
                "mm", "cm", "m", "km", "µg", "ng", "mmol", "µmol", "bp", "kb"}
 _UNIT_SPELLINGS = {"wk": "week", "wks": "week", "mo": "month", "yr": "year", "yrs": "year", "h": "hour", "hr": "hour",
                    "hrs": "hour", "min": "minute", "s": "second", "sec": "second"}
+_LABEL_WORDS = {"type", "grade", "stage", "phase", "class", "category", "tier"}  # "type 2": a kind, not an amount
+_DETERMINERS = {"the", "this", "that", "its", "their", "our", "his", "her"}  # "the 2017 revisions": an edition
 _HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were", "to", "at", "all",
               "any", "yet", "longer", "more", "so", "as", "in", "of", "have", "has", "had", "do", "does",
               "did", "it", "its", "there", "also"}
@@ -140,7 +147,17 @@ def values(text: str) -> list[Value]:
             unit = _UNIT_ABBREVIATION.match(text, m.end())
             written = counts.get(m.start()) or _range_around(text, m) or m.group() + (unit.group() if unit else "")
             found.append(Value(written, "number", number_value(m), *m.span()))
-    return sorted(found, key=lambda v: v.start)
+    return _percent_lists(text, sorted(found, key=lambda v: v.start))
+
+
+def _percent_lists(text: str, found: list[Value]) -> list[Value]:
+    """Numbers in a list whose last one is a percentage are percentages ("a 36, 35 and 31% fall")."""
+    out = list(found)
+    for k in range(len(out) - 2, -1, -1):
+        v, nxt = out[k], out[k + 1]
+        if v.kind == "number" and nxt.kind == "%" and _LIST_GAP.fullmatch(text[v.end:nxt.start]):
+            out[k] = Value(v.text, "%", v.value, v.start, v.end)
+    return out
 
 
 def _range_around(text: str, m: re.Match[str]) -> str | None:
@@ -221,7 +238,8 @@ def compare(claim: str, sentence: str) -> Comparison:
     anchors = [(v, found[0]) for v, found in same.items() if len(found) == 1]
     for v in ours:
         if same[v]:
-            result.matched.append(v.text)
+            if not is_label(claim, v):
+                result.matched.append(v.text)
             continue
         taken = {id(found) for _, found in anchors}  # the source's value of another claim value is not this one's
         kin = [s for s in theirs if s.kind == v.kind and id(s) not in taken]
@@ -233,6 +251,17 @@ def compare(claim: str, sentence: str) -> Comparison:
             result.missing.append(f"{v.text} does not appear here")
     _compare_negations(claim, sentence, result)
     return result
+
+
+def is_label(text: str, v: Value) -> bool:
+    """Whether a number names a kind rather than an amount ("type 2 diabetes", "phase 3 trial"), or a
+    year names an edition of a thing rather than when something happened ("the 2017 revisions",
+    "the agency's 2019 fare cut")."""
+    before = _around(text, v.start, v.end, 1)[0]
+    if v.kind == "year":
+        owner = bool(before) and (before[0] in _DETERMINERS or before[0].endswith(("'s", "’s")))
+        return owner and bool(re.match(r"\s[a-z]", text[v.end:]))
+    return v.kind == "number" and bool(before) and before[0] in _LABEL_WORDS
 
 
 def _anchored(v: Value, s: Value, kin: list[Value], anchors: list[tuple[Value, Value]]) -> float:
@@ -261,15 +290,20 @@ def _negation_conflicts(claim: str, sentence: str) -> list[Conflict]:
     deny something, they agree or deny different things ("no teratomas were found" and "at no point
     were teratomas identified")."""
     claim_neg, source_neg = negations(claim, sentence), negations(sentence, claim)
-    if claim_neg and not source_neg:
+    if claim_neg and not source_neg and not _negated(sentence):
         words = _words_by_stem(sentence)
         hit = next((n for n in claim_neg if n.head in words and not n.contrast), None)
         return [Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase)] if hit else []
-    if source_neg and not claim_neg:
+    if source_neg and not claim_neg and not _negated(claim):
         words = _words_by_stem(claim)
         hit = next((n for n in source_neg if n.head in words), None)
         return [Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence))] if hit else []
     return []
+
+
+def _negated(text: str) -> bool:
+    """Whether `text` has a negation at all, with a head or not ("but not the CD8(+)")."""
+    return any(not re.match(r"\s+only\b", text[m.end():], re.I) for m in _NEGATION.finditer(text))
 
 
 def _negation_missing(claim: str, sentence: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Train the claim checker's support model on the tune claim sets; print out-of-fold figures.
 
     python benchmarks/train_claims.py benchmarks/claims/claims-tune.jsonl benchmarks/claims/claims-tune2.jsonl \\
-        --index IDX [--cache spans.pkl] [--write]
+        benchmarks/claims/claims-tune3.jsonl --index IDX [--cache spans.pkl] [--write]
 
 IDX indexes the documents the sets name (benchmarks/sets/make_corpus.py, then `docqa ingest`).
 

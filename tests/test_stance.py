@@ -196,3 +196,35 @@ def test_a_contrast_or_an_absence_in_the_claim_is_no_conflict(claim: str) -> Non
 def test_letters_that_case_fold_to_ascii_read_as_their_plain_spelling(odd: str, plain: str) -> None:
     """Number words are looked up case-folded (a KeyError here once crashed `docqa check`)."""
     assert [(v.kind, v.value) for v in values(odd)] == [(v.kind, v.value) for v in values(plain)]
+
+
+@pytest.mark.parametrize("label", ["type", "stage", "phase"])
+def test_a_number_that_labels_a_kind_is_no_evidence_but_still_conflicts(label: str) -> None:
+    sentence = f"Recovery was better in stroke patients with {label} 2 disease."
+    assert compare(f"Treatment reduced stroke in patients with {label} 2 disease.", sentence).matched == []
+    assert compare(f"Recovery was better in patients with {label} 3 disease.", sentence).conflicts == [
+        Conflict("number", "2", "3")]
+    assert compare("Recovery was better in 12 patients.", "Recovery was better in 12 patients.").matched == ["12 patients"]
+
+
+def test_a_negation_without_a_head_still_counts_as_a_negation() -> None:
+    # "but not the B(+)": the clause ends before a head is found, yet the sentence is not plain assertion
+    sentence = "After a year the deficit had recovered for the A(+) but not the B(+) group."
+    assert compare("After a year the B group had not recovered.", sentence).conflicts == []
+    assert compare("After a year the B group had not recovered.", "After a year the B group had recovered.").conflicts
+
+
+def test_a_year_that_names_an_edition_is_no_evidence_but_still_conflicts() -> None:
+    sentence = "Applying the 2017 revisions of the rules gives an earlier diagnosis."
+    assert compare("The 2017 revisions of the rules raised the error rate.", sentence).matched == []
+    assert compare("The 2015 revisions of the rules gave an earlier diagnosis.", sentence).conflicts == [
+        Conflict("year", "2017", "2015")]
+    assert compare("The board's 2017 revisions raised the error rate.", sentence).matched == []
+    assert compare("The rules were revised in 2017.", sentence).matched == ["2017"]
+
+
+def test_numbers_in_a_list_ending_in_a_percentage_are_percentages() -> None:
+    sentence = "The regions had a 40, 25 and 12% fall in uptake."
+    assert [v.kind for v in values(sentence)] == ["%", "%", "%"]
+    assert compare("Uptake fell by 40%, 25% and 12% in the regions.", sentence).matched == ["40%", "25%", "12%"]
+    assert [v.kind for v in values("In 3 of 5 patients, 12% fell.")] == ["number", "number", "%"]
