@@ -15,8 +15,11 @@ Rules on the question's wh-word and its head noun, in this order (the first that
   a code with a digit) that the question does not.
 
 A text *matches* a type when it holds an answer of that kind that the question does not already
-give (the year in "What happened in 2021?" is not an answer to it). Regexes only: a question
-costs microseconds.
+give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
+A number answers "how long" only as a duration or a length, "how tall/wide/deep/thick/heavy" only
+with a unit, and never as a p-value ("P<0.05"); "who discovered/invented/founded/wrote" asks for a
+person's name; a month or weekday is no name of a person or place. Regexes only: a question costs
+microseconds.
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ _OFFICE = re.compile(rf"\b(?:{_PERSON_NOUN}|Minister|President|Secretary|Directo
                      r"Parliament|Agency|Service|Institute|University|Ministry|Dr|Prof)\b")
 # a capitalised function word after a heading ("BACKGROUND In the year …") names nothing
 _CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?!(?:In|The|We|Our|This|These|Those|It|Its|Here|However|Thus|To|For|Of|"
-                          r"On|At|By|As|And|But|Or|A|An|After|Before|During|Using|With|From|Among|When|While)\b)"
+                          r"On|At|By|As|And|But|Or|A|An|After|Before|During|Using|With|From|Among|When|While|"
+                          rf"{_MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
                           r"(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
 _PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
                     rf"\b(?:{_PLACE_NOUN})\b")
@@ -108,7 +112,8 @@ _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|cannot|non|none|l
                        r"failed)\b|n['’]t\b", re.I)
 _WORD = re.compile(r"[\w'’-]+")
 # "Who is the head of X?", "the name of the minister": the answer is a person's name, not an office
-_WANTS_NAME = re.compile(r"^who (?:is|was|are|were)\b.*\b(?:minister|secretary|president|director|head|chair|"
+_WANTS_NAME = re.compile(r"^who (?:first )?(?:discovered|invented|founded|coined|wrote|authored)\b|"
+                         r"^who (?:is|was|are|were)\b.*\b(?:minister|secretary|president|director|head|chair|"
                          r"chairman|chairwoman|leader|representative|commissioner|ambassador|ceo|founder|"
                          r"governor|mayor|king|queen)\b|\bname of (?:the |\w+'s )?(?:\w+ ){0,3}(?:minister|"
                          r"secretary|president|director|head|chair|leader|representative|commissioner|"
@@ -127,7 +132,12 @@ _HEAD = re.compile(r"^(?:which|what) (?:[\w-]+ ){0,2}?([a-z][\w-]+?)(?:s)? (?:is
                    re.I)
 _NOT_HEAD = frozenset("is are was were does do did has have had kind type sort one".split())
 _MEASURE = re.compile(r"\b(?:dose|doses|dosage|wavelength|concentration|temperature|weight|mass|length|volume|"
-                      r"pressure|voltage|frequency)\b", re.I)
+                      r"pressure|voltage|frequency)\b|\bhow (?:tall|wide|deep|thick|heavy)\b", re.I)
+_HOW_LONG = re.compile(r"\bhow long\b(?! ago)", re.I)
+_DURATION = re.compile(r"\b(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                       r"several|a few|many)[ -](?:seconds?|minutes?|min|hours?|h|days?|d|weeks?|wk|months?|"
+                       r"years?|yr|decades?)\b", re.I)
+_P_VALUE = re.compile(r"\b[Pp]\s?[<>=≤≥]\s?0?[.,]\d+")
 _UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|l|L|µl|μl|mM|µM|μM|nM|pM|M|mol|"
                    r"Gy|cGy|nm|µm|μm|mm|cm|m|km|°C|°F|K|Hz|kHz|MHz|V|mV|W|J|IU|U|%|mg/kg|g/kg|ppm|bp|kb|kDa)\b")
 # "What is X used for / about / known as / called" asks about X
@@ -249,7 +259,8 @@ class QuestionType:
 def analyse(question: str) -> QuestionType:
     """The expected answer type of `question` (rules in the module docstring)."""
     q = question.strip()
-    words = frozenset(w.lower() for w in _WORD.findall(q))
+    found = [w.lower() for w in _WORD.findall(q)]
+    words = frozenset(found + [part for w in found if "-" in w for part in w.split("-") if part])
     m = _HEAD.match(q)
     head = m[1].lower() if m and m[1].lower() not in _NOT_HEAD else None
     term = _defined_term(q)
@@ -296,8 +307,11 @@ def matches(qt: QuestionType, text: str) -> bool:
     if kind == "date":
         return _new(_DATE, text, qt.words)
     if kind == "number":
-        if _MEASURE.search(qt.question):  # "what dose": a number with a unit of measure
+        text = _P_VALUE.sub(" ", text)  # "(P<0.05)" says how sure, not how much
+        if _MEASURE.search(qt.question):  # "what dose", "how tall": a number with a unit of measure
             return bool(_UNIT.search(text))
+        if _HOW_LONG.search(qt.question):  # a duration, or a length
+            return bool(_DURATION.search(text) or _UNIT.search(text))
         if {"often", "frequently"} & qt.words:
             return _new(_FREQUENCY, text, qt.words) or _new(_NUMBER, text, qt.words)
         return _new(_NUMBER, text, qt.words)

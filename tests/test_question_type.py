@@ -71,6 +71,20 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     # a capitalised function word after a heading is no name
     ("Who runs the ferry company?", "BACKGROUND In the year the ferry company changed hands.", False),
     ("Who runs the ferry company?", "SUMMARY The ferry company is run by Fjordline.", True),
+    # a month is no place or person; a hyphenated question word names its parts
+    ("Where was the Norway-Iceland ferry deal signed?", "On May 28, 2024, Norway and Iceland signed it.", False),
+    ("Where was the Norway-Iceland ferry deal signed?", "It was signed in Bergen on May 28.", True),
+    # a p-value says how sure, not how much
+    ("By how much did the ferry traffic fall?", "Ferry traffic fell (P<0.05) after the bridge opened.", False),
+    ("By how much did the ferry traffic fall?", "Ferry traffic fell by 40% (P<0.05).", True),
+    # how long: a duration or a length; how tall: a unit of measure
+    ("How long did the crossing take?", "The crossing was taken by 25.7% of travellers.", False),
+    ("How long did the crossing take?", "The crossing took 40 minutes.", True),
+    ("How tall is the new ferry terminal?", "The terminal has 3 floors.", False),
+    ("How tall is the new ferry terminal?", "The terminal is 24 m tall.", True),
+    # who discovered / founded: a person's name, not a code or a body
+    ("Who discovered the fjord's cold seep?", "The seep lies near stations T1 and T2.", False),
+    ("Who discovered the fjord's cold seep?", "The seep was discovered by Kari Nordmann in 1998.", True),
 ])
 def test_matches(question: str, text: str, expected: bool) -> None:
     assert matches(analyse(question), text) is expected
