@@ -12,7 +12,8 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 - definition: "what is/are X", "what does X stand for / mean", where X is short and names something;
 - list: "which/what … include", "name …", "which/what" + a plural noun;
 - other: anything else; its answer is taken to name something (a capitalised word, an acronym,
-  a code with a digit) that the question does not.
+  a code with a letter and a digit; a bare number or a year is none) that the question does not;
+  after "which/what <noun>" the name must stand near that noun ("phase 2" names a phase).
 
 A text *matches* a type when it holds an answer of that kind that the question does not already
 give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
@@ -91,7 +92,10 @@ _FREQUENCY = re.compile(r"\b(?:annual|annually|biannual|biannually|yearly|monthl
                         r"regular|regularly|every|each|twice|once|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
 # an entity asked for by "which/what + noun": the answer names something the question does not
-_ENTITY = re.compile(r"(?<=\S )[A-Z][\w'’-]*|\b[A-Z][A-Z0-9-]+\b|\b[\w-]*\d[\w-]*\b")
+# a code holds a letter and a digit ("p53", "IL-6", "293T"); a bare number ("100%", "2028") or a
+# measure ("2-fold", "5-year") names nothing
+_ENTITY = re.compile(r"(?<=\S )[A-Z][\w'’-]*|\b[A-Z][A-Z0-9-]+\b|"
+                     r"\b(?![\d.,]+-[a-z]+\b)(?=[\w-]*[A-Za-z])[\w-]*\d[\w-]*\b")
 _OFFICE = re.compile(rf"\b(?:{_PERSON_NOUN}|Minister|President|Secretary|Director|Commission|Council|"
                      r"Parliament|Agency|Service|Institute|University|Ministry|Dr|Prof)\b")
 # a capitalised function word after a heading ("BACKGROUND In the year …") names nothing
@@ -262,7 +266,7 @@ def analyse(question: str) -> QuestionType:
     found = [w.lower() for w in _WORD.findall(q)]
     words = frozenset(found + [part for w in found if "-" in w for part in w.split("-") if part])
     m = _HEAD.match(q)
-    head = m[1].lower() if m and m[1].lower() not in _NOT_HEAD else None
+    head = m[1].lower() if m and m[1].lower() not in _NOT_HEAD else _stem(_head_noun(q) or "") or None
     term = _defined_term(q)
     return QuestionType(_kind(q, term), words, term, q, head)
 
@@ -391,8 +395,8 @@ def _named_near(head: str, text: str, asked: frozenset[str]) -> bool:
     at = [i for i, w in enumerate(words) if head in w.lower()]
     for i in at:
         near = " ".join(words[max(i - 4, 0):i + 5])
-        if _new(_ENTITY, " " + near, asked):
-            return True
+        if _new(_ENTITY, " " + near, asked) or (i + 1 < len(words) and words[i + 1].isdigit()):
+            return True  # a name or code nearby, or a number naming this one ("phase 2", "chromosome 17")
     return False
 
 

@@ -85,6 +85,16 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     # who discovered / founded: a person's name, not a code or a body
     ("Who discovered the fjord's cold seep?", "The seep lies near stations T1 and T2.", False),
     ("Who discovered the fjord's cold seep?", "The seep was discovered by Kari Nordmann in 1998.", True),
+    # a bare number or a measure is no name or code; a number naming the noun asked about is
+    ("What did they rename the ferry after?", "They renamed the ferry in 2019, 2-fold.", False),
+    ("What did they rename the ferry after?", "They renamed the ferry after Fridtjof.", True),
+    ("In which phase of the building work was the tunnel shut?", "It was shut in 2019, the building work "
+     "being late.", False),
+    ("In which phase of the building work was the tunnel shut?", "It was shut in phase 2 of the work.", True),
+    # "which <noun> <verb>": the name must stand by the noun, whatever the verb
+    ("Which shipyard built the ferry?", "Built at a small shipyard on the coast, the ferry was later sold "
+     "to a company based in Bergen.", False),
+    ("Which shipyard built the ferry?", "The ferry was built by the Ulstein shipyard.", True),
 ])
 def test_matches(question: str, text: str, expected: bool) -> None:
     assert matches(analyse(question), text) is expected
