@@ -19,7 +19,8 @@ A text *matches* a type when it holds an answer of that kind that the question d
 give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
 A number answers "how long" only as a duration or a length, "how tall/wide/deep/thick/heavy" only
 with a unit, and never as a p-value ("P<0.05"); "who discovered/invented/founded/wrote" asks for a
-person's name; a month or weekday is no name of a person or place. Regexes only: a question costs
+person's name; a month or weekday is no name of a person or place, nor is the heading of a
+structured abstract ("RESULTS") or the word after it. Regexes only: a question costs
 microseconds.
 """
 
@@ -103,6 +104,13 @@ _CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?!(?:In|The|We|Our|This|These|Those|I
                           r"On|At|By|As|And|But|Or|A|An|After|Before|During|Using|With|From|Among|When|While|"
                           rf"{_MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
                           r"(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
+# the heading of a structured abstract ("RESULTS Two thirds …") names nothing, nor does the word after it
+_HEADING = re.compile(r"^\s*(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|IMPORTANCE|OBJECTIVES?|AIMS?|PURPOSE|MOTIVATION|"
+                      r"RATIONALE|DESIGN|SETTINGS?|PARTICIPANTS|PATIENTS|SUBJECTS|METHODS?|MATERIALS|"
+                      r"INTERVENTIONS?|EXPOSURES?|MEASUREMENTS|MAIN|OUTCOMES?|MEASURES|RESULTS|FINDINGS|"
+                      r"INTERPRETATION|DISCUSSION|CONCLUSIONS?|SIGNIFICANCE|LIMITATIONS|SUMMARY|ABSTRACT|"
+                      r"AVAILABILITY|IMPLEMENTATION|CONTACT|SUPPLEMENTARY|INFORMATION|FUNDING|AND|OF|&)"
+                      r"[\s:]+)+(?=[A-Z0-9])")
 _PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
                     rf"\b(?:{_PLACE_NOUN})\b")
 _LIST = re.compile(r"\b(?:include|includes|including|such as|e\.g\.|examples?|namely|like)\b|"
@@ -308,6 +316,7 @@ def _defined_term(q: str) -> str | None:
 def matches(qt: QuestionType, text: str) -> bool:
     """Whether `text` holds an answer of the kind `qt` asks for, beyond the question's own words."""
     kind = qt.kind
+    text = _HEADING.sub("", text, count=1)
     if kind == "date":
         return _new(_DATE, text, qt.words)
     if kind == "number":

@@ -91,6 +91,9 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("In which phase of the building work was the tunnel shut?", "It was shut in 2019, the building work "
      "being late.", False),
     ("In which phase of the building work was the tunnel shut?", "It was shut in phase 2 of the work.", True),
+    # the heading of a structured abstract, and the word after it, name nothing
+    ("What did they rename the ferry after?", "RESULTS Most ferries were renamed.", False),
+    ("What did they rename the ferry after?", "RESULTS The ferry was renamed after Fridtjof.", True),
     # "which <noun> <verb>": the name must stand by the noun, whatever the verb
     ("Which shipyard built the ferry?", "Built at a small shipyard on the coast, the ferry was later sold "
      "to a company based in Bergen.", False),
