@@ -7,7 +7,8 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 - number: "how many/much/often/long/large/big/old", "what percentage/proportion/share/number/amount";
 - reason: "why", "for what reason", "what is the reason/purpose";
 - manner: "how" (the remaining uses: "how does X work", "how is X done");
-- person: "who/whom/whose", "which/what" + a person or body noun (minister, agency, organisation …);
+- person: "who/whom/whose", "which/what" + a person or body noun (minister, agency, organisation …),
+  "the name of the minister/director …";
 - place: "where", "which/what" + a place noun (country, city, region …);
 - definition: "what is/are X", "what does X stand for / mean", where X is short and names something;
 - list: "which/what … include", "name …", "which/what" + a plural noun;
@@ -127,7 +128,7 @@ _WORD = re.compile(r"[\w'’-]+")
 _WANTS_NAME = re.compile(r"^who (?:first )?(?:discovered|invented|founded|coined|wrote|authored)\b|"
                          r"^who (?:is|was|are|were)\b.*\b(?:minister|secretary|president|director|head|chair|"
                          r"chairman|chairwoman|leader|representative|commissioner|ambassador|ceo|founder|"
-                         r"governor|mayor|king|queen)\b|\bname of (?:the |\w+'s )?(?:\w+ ){0,3}(?:minister|"
+                         r"governor|mayor|king|queen)\b|\bname of (?:the )?(?:\w+['’]s )?(?:\w+ ){0,3}(?:minister|"
                          r"secretary|president|director|head|chair|leader|representative|commissioner|"
                          r"ambassador|official)\b", re.I)
 _PERSONAL_NAME = re.compile(r"\b(?:Dr\.? |Prof\.? )?[A-Z][a-zà-ÿ'’]+(?:[ -](?:van |von |de )?[A-Z][a-zà-ÿ'’]+)+\b")
@@ -286,6 +287,8 @@ def _kind(q: str, term: str | None) -> str:
     for kind, pattern in (("date", _DATE_Q), ("number", _NUMBER_Q), ("reason", _REASON_Q)):
         if pattern.search(q):
             return kind
+    if _WANTS_NAME.search(q):
+        return "person"  # "What is the name of the minister?" asks for a person
     if term and not q.lower().startswith("who"):
         return "definition"  # "What is the council?" asks what it is, not who is in it
     if _PERSON_Q.search(q):

@@ -33,6 +33,7 @@ from app.question_type import (TYPES, analyse, checked, defines, focus, focus_an
     ("What is the purpose of the levy?", "reason"),
     ("How does the council choose its chair?", "manner"),
     ("Tell me about the harbour.", "other"),
+    ("What is the name of the harbour's director?", "person"),
 ])
 def test_question_kinds(question: str, kind: str) -> None:
     assert analyse(question).kind == kind
@@ -91,6 +92,9 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("In which phase of the building work was the tunnel shut?", "It was shut in 2019, the building work "
      "being late.", False),
     ("In which phase of the building work was the tunnel shut?", "It was shut in phase 2 of the work.", True),
+    # "what is the name of the director" asks for a person's name, not an office
+    ("What is the name of the harbour's director?", "The Harbour Director meets the Prime Minister.", False),
+    ("What is the name of the harbour's director?", "The harbour's director is Ingrid Solberg.", True),
     # the heading of a structured abstract, and the word after it, name nothing
     ("What did they rename the ferry after?", "RESULTS Most ferries were renamed.", False),
     ("What did they rename the ferry after?", "RESULTS The ferry was renamed after Fridtjof.", True),
