@@ -11,7 +11,7 @@ Rules on the question's wh-word and its head noun, in this order (the first that
   "the name of the minister/director …";
 - place: "where", "which/what" + a place noun (country, city, region …);
 - definition: "what is/are X", "what does X stand for / mean", where X is short and names something;
-- list: "which/what … include", "name …", "which/what" + a plural noun;
+- list: "which/what … include", "name …", "which/what" + a plural noun (not "diagnosis", "virus");
 - other: anything else; its answer is taken to name something (a capitalised word, an acronym,
   a code with a letter and a digit; a bare number or a year is none) that the question does not;
   after "which/what <noun>" the name must stand near that noun ("phase 2" names a phase).
@@ -69,7 +69,7 @@ _DEFINITION_Q = re.compile(r"^(?:what|who) (?:is|are|was|were) (?:an? |the )?(?P
                            r"^(?:define|explain) (?P<z>[^?]{1,60}?)\s*\??$", re.I)
 _LIST_Q = re.compile(r"\b(?:include|includes|including|examples?|name (?:the|some|all|two|three)|list)\b|"
                      r"\b(?:which|what) (?:two|three|four|five|several|other)\b|"
-                     r"^(?:which|what) (?:[a-z]+ )?(?!(?:is|was|has|does|this|its|his|has)\b)[a-z]+[^s\W']s "
+                     r"^(?:which|what) (?:[a-z]+ )?(?!(?:is|was|has|does|this|its|his|has)\b)[a-z]+[^s\W'iu]s "
                      r"(?:of|in|on|for|does|do|did|are|were|have|had|can|should|will|would)\b|"
                      r"\bwhat (?:are|were) the (?:\w+ )?(?:types|kinds|components|members|parts|areas|fields)\b",
                      re.I)

@@ -34,6 +34,9 @@ from app.question_type import (TYPES, analyse, checked, defines, focus, focus_an
     ("How does the council choose its chair?", "manner"),
     ("Tell me about the harbour.", "other"),
     ("What is the name of the harbour's director?", "person"),
+    ("Which vessels did the harbour buy?", "list"),
+    ("Which diagnosis did the ferry's doctor give?", "other"),  # "-is", "-us": no plural
+    ("Which virus did the crew catch?", "other"),
 ])
 def test_question_kinds(question: str, kind: str) -> None:
     assert analyse(question).kind == kind
