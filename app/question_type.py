@@ -19,10 +19,10 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 A text *matches* a type when it holds an answer of that kind that the question does not already
 give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
 A number answers "how long" only as a duration or a length, "how tall/wide/deep/thick/heavy" only
-with a unit, and never as a p-value ("P<0.05"); "who discovered/invented/founded/wrote" asks for a
-person's name; a month or weekday is no name of a person or place, nor is the heading of a
-structured abstract ("RESULTS") or the word after it. Regexes only: a question costs
-microseconds.
+with a unit, a cost, price or budget only as a sum of money, and never as a p-value ("P<0.05");
+"who discovered/invented/founded/wrote" asks for a person's name; a month or weekday is no name of
+a person or place, nor is the heading of a structured abstract ("RESULTS") or the word after it.
+Regexes only: a question costs microseconds.
 """
 
 from __future__ import annotations
@@ -151,6 +151,12 @@ _DURATION = re.compile(r"\b(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|
                        r"several|a few|many)[ -](?:seconds?|minutes?|min|hours?|h|days?|d|weeks?|wk|months?|"
                        r"years?|yr|decades?)\b|\b(?:for|over|after) (?:several |many |some )?(?:seconds|minutes|"
                        r"hours|days|weeks|months|years|decades)\b", re.I)  # "persisted for months"
+# "how much did it cost", "what is the budget": a sum of money, not any number
+_MONEY_Q = re.compile(r"\b(?:cost|costs|costed|price|prices|priced|budget|budgets|pay|pays|paid|spend|spends|spent|"
+                      r"fee|fees|salary|salaries|revenue|revenues|funding)\b", re.I)
+_CHANGE_Q = re.compile(r"\bby how much\b|\b(?:percent|percentage|proportion|share|ratio|fold)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(?:USD|EUR|NOK|SEK|DKK|GBP|CHF|ISK)\b|\b(?:dollars?|euros?|kroner|krone|kronor|"
+                    r"pounds|yen|cents?)\b|\d\s?(?:million|billion|bn)\b", re.I)
 _P_VALUE = re.compile(r"\b[Pp]\s?[<>=≤≥]\s?0?[.,]\d+")
 _UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|l|L|µl|μl|mM|µM|μM|nM|pM|M|mol|"
                    r"Gy|cGy|nm|µm|μm|mm|cm|m|km|°C|°F|K|Hz|kHz|MHz|V|mV|W|J|IU|U|%|mg/kg|g/kg|ppm|bp|kb|kDa)\b")
@@ -327,6 +333,8 @@ def matches(qt: QuestionType, text: str) -> bool:
         text = _P_VALUE.sub(" ", text)  # "(P<0.05)" says how sure, not how much
         if _MEASURE.search(qt.question):  # "what dose", "how tall": a number with a unit of measure
             return bool(_UNIT.search(text))
+        if _MONEY_Q.search(qt.question) and not _CHANGE_Q.search(qt.question):
+            return bool(_MONEY.search(text))
         if _HOW_LONG.search(qt.question):  # a duration, or a length
             return bool(_DURATION.search(text) or _UNIT.search(text))
         if {"often", "frequently"} & qt.words:

@@ -57,6 +57,10 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How much did the bridge cost?", "The bridge cost NOK 3.2 billion.", True),
     ("How much did the bridge cost?", "The bridge opened in 2017.", False),  # a year is not an amount
     ("How many ferries cross the fjord?", "Some 2,017 ferries cross it.", True),
+    # a cost or a budget is a sum of money; a change in a price may be a share
+    ("How much did the bridge cost?", "The bridge has 4 lanes and 120 lamps.", False),
+    ("How much did the bridge cost?", "The bridge cost €40 million.", True),
+    ("By how much did the price of fuel rise?", "The price of fuel rose by 12%.", True),
     ("Who chairs the council?", "The council is chaired by Ingrid Solberg.", True),
     ("Who chairs the council?", "the council meets twice a year in spring.", False),  # no name, no new office
     ("Why was the tunnel closed?", "It was closed because of rock falls.", True),
