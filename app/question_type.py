@@ -396,10 +396,11 @@ def negated(text: str) -> bool:
 def defines(term: str, text: str) -> bool:
     """Whether `text` explains `term`: "X (…)", "(X)" after its long form, "X is/are/means …",
     "X, a/an/the …" or "X: …"; failing that, the same for the names within the term (the
-    "Copernicus" of "the Copernicus programme")."""
+    "Copernicus" of "the Copernicus programme", not the "Norway" of "the capital of Norway")."""
     if _defines(term, text):
         return True
-    names = [w for w in term.split() if w[:1].isupper() or any(c.isdigit() for c in w)]
+    head = re.split(r"\s+of\s+", term, maxsplit=1)[0]  # "the capital of Norway" is not Norway
+    names = [w for w in head.split() if w[:1].isupper() or any(c.isdigit() for c in w)]
     return any(_defines(n, text) for n in names if n != term)
 
 

@@ -125,6 +125,9 @@ def test_definitions_are_found_in_their_usual_shapes() -> None:
     assert defines("Tern", "Tern, a research network, studies tides.")
     assert not defines("Tern", "Norway funds Tern and Blue Harbour.")
     assert not defines("Tern", "Lantern (a lamp) is lit.")  # a word that only ends in the term
+    # the names within the term stand for it ("the Tern network"), but not those after "of"
+    assert defines("the Tern network", "Tern is a tidal research network.")
+    assert not defines("the capital of Iceland", "Iceland is a member of the fund.")
 
 
 def test_how_many_counts_the_thing_asked_about() -> None:
