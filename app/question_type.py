@@ -21,7 +21,8 @@ give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" g
 A number answers "how long" ("how many days") only as a duration or a length, "how tall/wide/deep/thick/heavy" only
 with a unit, a cost, price or budget only as a sum of money, and never as a p-value ("P<0.05");
 "who discovered/invented/founded/wrote" asks for a person's name; a month or weekday is no name of
-a person or place, nor is the heading of a structured abstract ("RESULTS") or the word after it.
+a person or place, nor is a single capital letter ("X receptor"), the heading of a structured
+abstract ("RESULTS") or the word after it; a code with a digit ("NR1H4") is no place.
 Regexes only: a question costs microseconds.
 """
 
@@ -104,7 +105,7 @@ _OFFICE = re.compile(rf"\b(?:{_PERSON_NOUN}|Minister|President|Secretary|Directo
 _CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?!(?:In|The|We|Our|This|These|Those|It|Its|Here|However|Thus|To|For|Of|"
                           r"On|At|By|As|And|But|Or|A|An|After|Before|During|Using|With|From|Among|When|While|"
                           rf"{_MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
-                          r"(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
+                          r"(?:[A-Z][\w'’-]+|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
 # the heading of a structured abstract ("RESULTS Two thirds …") names nothing, nor does the word after it
 _HEADING = re.compile(r"^\s*(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|IMPORTANCE|OBJECTIVES?|AIMS?|PURPOSE|MOTIVATION|"
                       r"RATIONALE|DESIGN|SETTINGS?|PARTICIPANTS|PATIENTS|SUBJECTS|METHODS?|MATERIALS|"
@@ -112,6 +113,7 @@ _HEADING = re.compile(r"^\s*(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|IMPORTANCE|OBJ
                       r"INTERPRETATION|DISCUSSION|CONCLUSIONS?|SIGNIFICANCE|LIMITATIONS|SUMMARY|ABSTRACT|"
                       r"AVAILABILITY|IMPLEMENTATION|CONTACT|SUPPLEMENTARY|INFORMATION|FUNDING|AND|OF|&)"
                       r"[\s:]+)+(?=[A-Z0-9])")
+_CODE = re.compile(r"\b[\w-]*[A-Za-z][\w-]*\d[\w-]*\b|\b[\w-]*\d[\w-]*[A-Za-z][\w-]*\b")
 _PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
                     rf"\b(?:{_PLACE_NOUN})\b")
 _LIST = re.compile(r"\b(?:include|includes|including|such as|e\.g\.|examples?|namely|like)\b|"
@@ -345,7 +347,8 @@ def matches(qt: QuestionType, text: str) -> bool:
         if _WANTS_NAME.search(qt.question):
             return _personal_name(text, qt.words)
         return _new(_CAPITALISED, text, qt.words) or _new(_OFFICE, text, qt.words)
-    if kind == "place":
+    if kind == "place":  # a code with a digit ("NR1H4") is no place name
+        text = _CODE.sub(" ", text)
         return _new(_PLACE, text, qt.words) or _new(_CAPITALISED, text, qt.words)
     if kind == "definition":
         return qt.term is not None and defines(qt.term, text)

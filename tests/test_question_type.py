@@ -108,6 +108,10 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     # "what is the name of the director" asks for a person's name, not an office
     ("What is the name of the harbour's director?", "The Harbour Director meets the Prime Minister.", False),
     ("What is the name of the harbour's director?", "The harbour's director is Ingrid Solberg.", True),
+    # a code with a digit, or a single capital letter, is no place name
+    ("Which country were the cod from?", "The cod carried mutations in NR1H4.", False),
+    ("Which country were the cod from?", "The cod carry the X gene and the B allele.", False),
+    ("Which country were the cod from?", "The cod were caught off Iceland.", True),
     # the heading of a structured abstract, and the word after it, name nothing
     ("What did they rename the ferry after?", "RESULTS Most ferries were renamed.", False),
     ("What did they rename the ferry after?", "RESULTS The ferry was renamed after Fridtjof.", True),
