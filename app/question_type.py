@@ -22,7 +22,8 @@ A number answers "how long" ("how many days") only as a duration or a length, "h
 with a unit, a cost, price or budget only as a sum of money, and never as a p-value ("P<0.05");
 "who discovered/invented/founded/wrote" asks for a person's name; a month or weekday is no name of
 a person or place, nor is a single capital letter ("X receptor"), the heading of a structured
-abstract ("RESULTS") or the word after it; a code with a digit ("NR1H4") is no place.
+abstract ("RESULTS") or the word after it; a code with a digit ("NR1H4") is no place, nor is a
+place noun that refers back ("in these areas").
 Regexes only: a question costs microseconds.
 """
 
@@ -115,7 +116,8 @@ _HEADING = re.compile(r"^\s*(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|IMPORTANCE|OBJ
                       r"[\s:]+)+(?=[A-Z0-9])")
 _CODE = re.compile(r"\b[\w-]*[A-Za-z][\w-]*\d[\w-]*\b|\b[\w-]*\d[\w-]*[A-Za-z][\w-]*\b")
 _PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
-                    rf"\b(?:{_PLACE_NOUN})\b")
+                    rf"(?<!these )(?<!those )(?<!this )(?<!that )(?<!such )(?<!other )(?<!all )(?<!many )"
+                    rf"(?<!some )(?<!both )\b(?:{_PLACE_NOUN})\b")
 _LIST = re.compile(r"\b(?:include|includes|including|such as|e\.g\.|examples?|namely|like)\b|"
                    r"[^,;]+[,;][^,;]+(?:,|;|\band\b|\bor\b)[^,;]+")
 _REASON = re.compile(r"\b(?:because|due to|owing to|since|as a result|result(?:s|ed)? (?:in|from)|in order to|"

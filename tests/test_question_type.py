@@ -112,6 +112,9 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("Which country were the cod from?", "The cod carried mutations in NR1H4.", False),
     ("Which country were the cod from?", "The cod carry the X gene and the B allele.", False),
     ("Which country were the cod from?", "The cod were caught off Iceland.", True),
+    # a place noun after "these" refers back: it names no place
+    ("Where was the ferry deal signed?", "The deal covers trade in these areas.", False),
+    ("Where was the ferry deal signed?", "The deal was signed in the capital region.", True),
     # the heading of a structured abstract, and the word after it, name nothing
     ("What did they rename the ferry after?", "RESULTS Most ferries were renamed.", False),
     ("What did they rename the ferry after?", "RESULTS The ferry was renamed after Fridtjof.", True),
