@@ -4,7 +4,8 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 
 - yes/no: the question opens with an auxiliary ("Is", "Does", "Can", "Did", "Has" …);
 - date: "when", "what/which year", "what date", "since when", "since/from/in which year";
-- number: "how many/much/often/long/large/big/old", "what percentage/proportion/share/number/amount";
+- number: "how many/much/often/long/large/big/old", "what percentage/proportion/share/number/amount/
+  (relative) risk/odds";
 - reason: "why", "for what reason", "what is the reason/purpose";
 - manner: "how" (the remaining uses: "how does X work", "how is X done");
 - person: "who/whom/whose", "which/what" + a person or body noun (minister, agency, organisation …),
@@ -46,7 +47,8 @@ _NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far
                        r"fast|thick|small)|"
                        r"(?:what|which) (?:\w+ )?(?:percentage|proportion|share|fraction|number|amount|rate|size|"
                        r"sum|ratio|dose|level|wavelength|temperature|concentration|duration|frequency|"
-                       r"budget|cost|price|value)\b|what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
+                       r"budget|cost|price|value|risk(?! factors?)|odds)\b|"
+                       r"what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
                        r"what (?:is|was|were|are) the (?:\w+ )?(?:budget|cost|price|amount|number|size|percentage|"
                        r"proportion|share|rate|dose|value|sum|total|population)\b|"
                        r"at what (?:rate|dose|age|level))", re.I)

@@ -35,6 +35,9 @@ from app.question_type import (TYPES, analyse, checked, defines, focus, focus_an
     ("Tell me about the harbour.", "other"),
     ("What is the name of the harbour's director?", "person"),
     ("Which vessels did the harbour buy?", "list"),
+    ("What relative risk of flooding did the report find?", "number"),  # a risk or odds is a number
+    ("What odds of a storm did the forecast give?", "number"),
+    ("What risk factors did the report list?", "list"),
     ("Which diagnosis did the ferry's doctor give?", "other"),  # "-is", "-us": no plural
     ("Which virus did the crew catch?", "other"),
 ])
