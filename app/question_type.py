@@ -20,7 +20,8 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 A text *matches* a type when it holds an answer of that kind that the question does not already
 give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
 A number answers "how long" ("how many days") only as a duration or a length, "how tall/wide/deep/thick/heavy" only
-with a unit, a cost, price or budget only as a sum of money, and never as a p-value ("P<0.05");
+with a unit, a cost, price or budget only as a sum of money, "what percentage" only as a share,
+and never as a p-value ("P<0.05");
 "who discovered/invented/founded/wrote" asks for a person's name; a month or weekday is no name of
 a person or place, nor is a single capital letter ("X receptor"), the heading of a structured
 abstract ("RESULTS") or the word after it; a code with a digit ("NR1H4") is no place, nor is a
@@ -164,6 +165,11 @@ _MONEY_Q = re.compile(r"\b(?:money|cost|costs|costed|price|prices|priced|budget|
 _CHANGE_Q = re.compile(r"\bby how much\b|\b(?:percent|percentage|proportion|share|ratio|fold)\b", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(?:USD|EUR|NOK|SEK|DKK|GBP|CHF|ISK)\b|\b(?:dollars?|euros?|kroner|krone|kronor|"
                     r"pounds|yen|cents?)\b|\d\s?(?:million|billion|bn)\b", re.I)
+# "what percentage": a share (a per cent, a fraction, "12 of 40"), not any number
+_SHARE_Q = re.compile(r"\b(?:what|which) (?:\w+ )?percentage\b", re.I)
+_SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority|most|all|"
+                    r"none)\b|\b\d+ (?:of|in|out of) (?:the |all )?\d+\b|\b(?:one|two|three|four|five) in \w+\b|"
+                    r"(?<![\d.])0?\.\d+\b", re.I)
 _P_VALUE = re.compile(r"\b[Pp]\s?[<>=≤≥]\s?0?[.,]\d+")
 _UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|l|L|µl|μl|mM|µM|μM|nM|pM|M|mol|"
                    r"Gy|cGy|nm|µm|μm|mm|cm|m|km|°C|°F|K|Hz|kHz|MHz|V|mV|W|J|IU|U|%|mg/kg|g/kg|ppm|bp|kb|kDa)\b")
@@ -342,6 +348,8 @@ def matches(qt: QuestionType, text: str) -> bool:
             return bool(_UNIT.search(text))
         if _MONEY_Q.search(qt.question) and not _CHANGE_Q.search(qt.question):
             return bool(_MONEY.search(text))
+        if _SHARE_Q.search(qt.question):
+            return bool(_SHARE.search(text))
         if _HOW_LONG.search(qt.question):  # a duration, or a length
             return bool(_DURATION.search(text) or _UNIT.search(text))
         if {"often", "frequently"} & qt.words:

@@ -64,6 +64,8 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How much did the bridge cost?", "The bridge has 4 lanes and 120 lamps.", False),
     ("How much did the bridge cost?", "The bridge cost €40 million.", True),
     ("By how much did the price of fuel rise?", "The price of fuel rose by 12%.", True),
+    ("By what percentage did ferry traffic fall?", "Two ferries stopped running.", False),  # a share
+    ("By what percentage did ferry traffic fall?", "Traffic fell by 12 per cent.", True),
     ("How much money does the fund hold?", "The fund holds 75 vessels.", False),
     ("How much money does the fund hold?", "The fund holds 75 billion NOK.", True),
     ("Who chairs the council?", "The council is chaired by Ingrid Solberg.", True),
