@@ -19,7 +19,7 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 
 A text *matches* a type when it holds an answer of that kind that the question does not already
 give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
-A number answers "how long" ("how many days") only as a duration or a length, "how tall/wide/deep/thick/heavy" only
+A number answers "how long" ("how many days", "median survival") only as a duration or a length, "how tall/wide/deep/thick/heavy" only
 with a unit, a cost, price or budget only as a sum of money, "what percentage" only as a share,
 and never as a p-value ("P<0.05");
 "who discovered/invented/founded/wrote" asks for a person's name; a month or weekday is no name of
@@ -154,7 +154,7 @@ _NOT_HEAD = frozenset("is are was were does do did has have had kind type sort o
 _MEASURE = re.compile(r"\b(?:dose|doses|dosage|wavelength|concentration|temperature|weight|mass|length|volume|"
                       r"pressure|voltage|frequency)\b|\bhow (?:tall|wide|deep|thick|heavy)\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b(?! ago)|\bhow many (?:seconds|minutes|hours|days|weeks|months|years|"
-                       r"decades)\b", re.I)
+                       r"decades)\b|\b(?:median|mean|average|overall) (?:survival|follow-up)\b(?! rates?)", re.I)
 _DURATION = re.compile(r"\b(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                        r"several|a few|many)[ -](?:seconds?|minutes?|min|hours?|h|days?|d|weeks?|wk|months?|"
                        r"years?|yr|decades?)\b|\b(?:for|over|after) (?:several |many |some )?(?:seconds|minutes|"

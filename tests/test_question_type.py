@@ -99,6 +99,8 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How long did the ice stay in the harbour?", "The ice stayed in the harbour in some months.", False),
     ("How many days did the ice stay?", "The ice covered 3 harbours.", False),  # a count of days: a duration
     ("How many days did the ice stay?", "The ice stayed for 12 days.", True),
+    ("What was the median survival of the seals?", "The 17 seals were followed up.", False),
+    ("What was the median survival of the seals?", "Median survival was 14 months.", True),
     ("How tall is the new ferry terminal?", "The terminal has 3 floors.", False),
     ("How tall is the new ferry terminal?", "The terminal is 24 m tall.", True),
     # who discovered / founded: a person's name, not a code or a body
