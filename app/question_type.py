@@ -21,8 +21,8 @@ A text *matches* a type when it holds an answer of that kind that the question d
 give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
 A number answers "how long" ("how many days", "median survival") only as a duration or a length,
 "how tall/wide/deep/thick/heavy" only with a unit, a cost, price or budget only as a sum of
-money, "what percentage" only as a share, "at what age" / "how old" only as an age or a
-duration, and never as a p-value ("P<0.05"). "Who discovered/invented/founded/wrote" asks for a
+money, "what percentage" only as a share and "how many" never as one, "at what age" / "how old"
+only as an age or a duration, and never as a p-value ("P<0.05"). "Who discovered/invented/founded/wrote" asks for a
 person's name. A month or weekday is no name of a person or place, nor is a single capital
 letter ("X receptor"), the heading of a structured abstract ("RESULTS") or the word after it; a
 code with a digit ("NR1H4") is no place, nor is a place noun that refers back ("in these areas").
@@ -174,6 +174,7 @@ _SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|halves|thirds?|quarters?|fifths?
 _AGE_Q = re.compile(r"\b(?:what|which) (?:\w+ )?age\b|\bhow old\b", re.I)
 _AGE = re.compile(r"\b(?:aged?|ages) (?:of |between |from )?\d|\d[ -](?:years?|months?|weeks?|days?)[ -]old\b|"
                   r"\bage (?:at \w+ )?(?:was |of |= ?)?\d", re.I)
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|per ?cent\b)", re.I)
 _P_VALUE = re.compile(r"\b[Pp]\s?[<>=≤≥]\s?0?[.,]\d+")
 _UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|l|L|µl|μl|mM|µM|μM|nM|pM|M|mol|"
                    r"Gy|cGy|nm|µm|μm|mm|cm|m|km|°C|°F|K|Hz|kHz|MHz|V|mV|W|J|IU|U|%|mg/kg|g/kg|ppm|bp|kb|kDa)\b")
@@ -358,6 +359,8 @@ def matches(qt: QuestionType, text: str) -> bool:
             return bool(_AGE.search(text) or _DURATION.search(text))
         if _HOW_LONG.search(qt.question):  # a duration, or a length
             return bool(_DURATION.search(text) or _UNIT.search(text))
+        if _HOW_MANY.search(qt.question):  # a count: a share ("20% of patients") does not say how many
+            text = _PERCENT.sub(" ", text)
         if {"often", "frequently"} & qt.words:
             return _new(_FREQUENCY, text, qt.words) or _new(_NUMBER, text, qt.words)
         return _new(_NUMBER, text, qt.words)
