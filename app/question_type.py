@@ -18,7 +18,8 @@ Rules on the question's wh-word and its head noun, in this order (the first that
   after "which/what <noun>" the name must stand near that noun ("phase 2" names a phase).
 
 A text *matches* a type when it holds an answer of that kind that the question does not already
-give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
+give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway;
+"EC" is the question's own "endometrial cancer").
 A number answers "how long" ("how many days", "median survival") only as a duration or a length,
 "how tall/wide/deep/thick/heavy" only with a unit, a cost, price or budget only as a sum of
 money, "what percentage" only as a share and "how many" never as one, "at what age" / "how old"
@@ -345,6 +346,7 @@ def matches(qt: QuestionType, text: str) -> bool:
     """Whether `text` holds an answer of the kind `qt` asks for, beyond the question's own words."""
     kind = qt.kind
     text = _HEADING.sub("", text, count=1)
+    names = _with_initials(qt.question, qt.words)  # what a new name must not be
     if kind == "date":
         return _new(_DATE, text, qt.words)
     if kind == "number":
@@ -367,10 +369,10 @@ def matches(qt: QuestionType, text: str) -> bool:
     if kind == "person":
         if _WANTS_NAME.search(qt.question):
             return _personal_name(text, qt.words)
-        return _new(_CAPITALISED, text, qt.words) or _new(_OFFICE, text, qt.words)
+        return _new(_CAPITALISED, text, names) or _new(_OFFICE, text, qt.words)
     if kind == "place":  # a code with a digit ("NR1H4") is no place name
         text = _CODE.sub(" ", text)
-        return _new(_PLACE, text, qt.words) or _new(_CAPITALISED, text, qt.words)
+        return _new(_PLACE, text, names) or _new(_CAPITALISED, text, names)
     if kind == "definition":
         return qt.term is not None and defines(qt.term, text)
     if kind == "list":
@@ -382,8 +384,8 @@ def matches(qt: QuestionType, text: str) -> bool:
     if kind == "yesno":
         return True  # a yes/no answer is any sentence on the property: coverage features judge it
     if qt.head:  # other, "which <noun>": a name or code next to the noun asked about
-        return _named_near(qt.head, text, qt.words)
-    return _new(_ENTITY, text, qt.words)  # other: a name or code the question does not give
+        return _named_near(qt.head, text, names)
+    return _new(_ENTITY, text, names)  # other: a name or code the question does not give
 
 
 def checked(kind: str) -> bool:
@@ -457,6 +459,15 @@ def _personal_name(text: str, asked: frozenset[str]) -> bool:
         if words and not any(w in _INSTITUTION or w in asked for w in words):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _with_initials(question: str, words: frozenset[str]) -> frozenset[str]:
+    """`words` and the initials of 2-5 successive content words of `question`: "endometrial cancer"
+    gives "ec", so a text's "(EC)" is the question's own term, not a new name."""
+    content = [w.lower() for w in _WORD.findall(question) if w.lower() not in _FOCUS_STOP_WORDS | _GLUE | {"and"}]
+    return words | {"".join(w[0] for w in content[i:j]) for i in range(len(content))
+                    for j in range(i + 2, min(i + 5, len(content)) + 1)}
 
 
 def _new(pattern: re.Pattern[str], text: str, asked: frozenset[str]) -> bool:

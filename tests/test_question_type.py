@@ -125,6 +125,10 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("Which country were the cod from?", "The cod carried mutations in NR1H4.", False),
     ("Which country were the cod from?", "The cod carry the X gene and the B allele.", False),
     ("Which country were the cod from?", "The cod were caught off Iceland.", True),
+    # an abbreviation of the question's own words is no new name
+    ("Which country were the grey seal pups from?", "Counts of GSP were made in spring.", False),
+    ("Which country were the grey seal pups from?", "Grey seal pups (GSP) came from Iceland.", True),
+    ("Who tagged the grey seal pups?", "The GSP were tagged in spring.", False),
     # a place noun after "these" refers back: it names no place
     ("Where was the ferry deal signed?", "The deal covers trade in these areas.", False),
     ("Where was the ferry deal signed?", "The deal was signed in the capital region.", True),
