@@ -151,6 +151,9 @@ force forces navy court assembly alliance treaty""".split())
 _HEAD = re.compile(r"^(?:which|what) (?:[\w-]+ ){0,2}?([a-z][\w-]+?)(?:s)? (?:is|are|was|were|does|do|did|has|have|had|"
                    r"can|could|will|would|that|which|helps?|caused?|made|used|activates?|carries|carry|rel[a-z]+)\b",
                    re.I)
+# a noun, not an auxiliary ("what does the gate …", "what was used"), follows the wh-word
+_WH_NOUN = re.compile(rf"\b(?:which\s+(?!(?:{_AUX})\b)|what\s+(?:(?:is|are|was|were)\s+(?:the|an?)\s+|"
+                      rf"(?!(?:{_AUX})\b)))\w", re.I)
 _NOT_HEAD = frozenset("is are was were does do did has have had kind type sort one".split())
 _MEASURE = re.compile(r"\b(?:dose|doses|dosage|wavelength|concentration|temperature|weight|mass|length|volume|"
                       r"pressure|voltage|frequency)\b|\bhow (?:tall|wide|deep|thick|heavy)\b", re.I)
@@ -300,10 +303,19 @@ def analyse(question: str) -> QuestionType:
     q = question.strip()
     found = [w.lower() for w in _WORD.findall(q)]
     words = frozenset(found + [part for w in found if "-" in w for part in w.split("-") if part])
-    m = _HEAD.match(q)
-    head = m[1].lower() if m and m[1].lower() not in _NOT_HEAD else _stem(_head_noun(q) or "") or None
     term = _defined_term(q)
-    return QuestionType(_kind(q, term), words, term, q, head)
+    return QuestionType(_kind(q, term), words, term, q, _asked_noun(q))
+
+
+def _asked_noun(q: str) -> str | None:
+    """The noun of "Which/What (adj) NOUN …" whose name the answer gives (`_HEAD`; failing that the
+    focus noun, when a noun follows the wh-word or "what is the": not "what does the gate …")."""
+    m = _HEAD.match(q)
+    if m and not {m[1].lower(), m[1].lower() + "s"} & _NOT_HEAD:
+        return m[1].lower()
+    if not _WH_NOUN.search(q):
+        return None
+    return _stem(_head_noun(q) or "") or None
 
 
 def _kind(q: str, term: str | None) -> str:

@@ -144,6 +144,17 @@ def test_matches(question: str, text: str, expected: bool) -> None:
     assert matches(analyse(question), text) is expected
 
 
+@pytest.mark.parametrize(("question", "head"), [
+    ("Which shipyard built the ferry?", "shipyard"),
+    ("In which phase of the works was the tunnel shut?", "phase"),
+    ("What is the boiling point of the brine?", "point"),
+    ("What was used to clean the hull?", None),  # "was" is no noun
+    ("What does the harbour gate keep out?", None),  # the gate is what the question is about, not its answer
+])
+def test_the_noun_whose_name_is_asked_for(question: str, head: str | None) -> None:
+    assert analyse(question).head == head
+
+
 def test_definitions_are_found_in_their_usual_shapes() -> None:
     assert defines("Tern", "They work with Tern (a tidal energy research network) and others.")
     assert defines("CDX", "data flows through the Coastal Data Exchange (CDX) every hour")
