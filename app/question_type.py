@@ -23,7 +23,7 @@ give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" g
 A number answers "how long" ("how many days", "median survival") only as a duration or a length,
 "how tall/wide/deep/thick/heavy" only with a unit, a cost, price or budget only as a sum of
 money, "what percentage" only as a share and "how many" never as one, "at what age" / "how old"
-only as an age or a duration, and never as a p-value ("P<0.05"). "Who discovered/invented/founded/wrote" asks for a
+only as an age or a duration, and never as a p-value ("P<0.05") or a label ("phase 1"). "Who discovered/invented/founded/wrote" asks for a
 person's name. A month or weekday is no name of a person or place, nor is a single capital
 letter ("X receptor"), the heading of a structured abstract ("RESULTS") or the word after it; a
 code with a digit ("NR1H4") is no place, nor is a place noun that refers back ("in these areas").
@@ -88,13 +88,18 @@ _DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:{_MONTH})\.? \d{{1,2}}\b|
                    r"(?:early|late|mid|mid-) ?May|spring|summer|autumn|winter)\b|"
                    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)[ -](?:days?|weeks?|wk|months?|"
                    r"years?|hours?|h)\b|\b(?:days?|weeks?|months?|years?) \d+\b")
+# a number that labels ("phase 1", "type 2", "Figure 3", "chromosome 17") counts nothing
+_LABEL = "".join(rf"(?<!{w} )" for w in ("phase", "Phase", "type", "Type", "stage", "Stage", "grade", "Grade", "class",
+                                         "Class", "chromosome", "Figure", "figure", "Fig.", "Table", "table",
+                                         "Article", "article", "Section", "section", "step", "Step"))
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
                  r"dozen|dozens|half|quarter|third|fifth|twice|once|double|twofold|threefold|fold|percent")
 # a plain year (1900-2099) is a date, not an amount: "2017" does not answer "how much"; digits
 # hyphenated or slashed onto a name ("HSV-2", "(HSV)-2", "H3K9me3/2") are part of the name
-_NUMBER = re.compile(rf"(?<![\w.])(?<![A-Za-z)]-)(?<![A-Za-z]\d/)(?!(?:19|20)\d\d(?![\d.,]\d))\d+(?:[.,]\d+)*(?!\d)|%|"
+_NUMBER = re.compile(rf"(?<![\w.])(?<![A-Za-z)]-)(?<![A-Za-z]\d/)(?!(?:19|20)\d\d(?![\d.,]\d)){_LABEL}"
+                     rf"\d+(?:[.,]\d+)*(?!\d)|%|"
                      rf"\b(?:{_NUMBER_WORDS})\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:annual|annually|biannual|biannually|yearly|monthly|weekly|daily|semi-annual|"
                         r"regular|regularly|every|each|twice|once|times)\b", re.I)

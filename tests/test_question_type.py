@@ -101,6 +101,8 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How many days did the ice stay?", "The ice stayed for 12 days.", True),
     ("What was the median survival of the seals?", "The 17 seals were followed up.", False),
     ("What was the median survival of the seals?", "Median survival was 14 months.", True),
+    ("How many seals were tagged?", "Seals were tagged in a phase 1 study (Figure 2).", False),  # labels
+    ("How many seals were tagged?", "In phase 1, 40 seals were tagged.", True),
     ("How many seals died?", "Some 20% of the seals died.", False),  # a share is no count
     ("How many seals died?", "Twelve seals (20%) died.", True),
     ("At what age do the seals breed?", "Over 50% of the seals breed.", False),  # an age, not a share
