@@ -83,6 +83,8 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How many ferries were built?", "The ferries run on the route (FR)-2 and on FR-3.", False),
     ("How many ferries were built?", "Ferry types MK3/2 serve the fjord.", False),
     ("How many ferries were built?", "Between 6-8 ferries were built.", True),
+    ("How much did the ferry traffic fall?", "Traffic of 16S and 5'-class ferries fell.", False),
+    ("How much did the ferry traffic fall?", "Traffic of 16S ferries fell by 5 percent.", True),
     # a capitalised function word after a heading is no name
     ("Who runs the ferry company?", "BACKGROUND In the year the ferry company changed hands.", False),
     ("Who runs the ferry company?", "SUMMARY The ferry company is run by Fjordline.", True),
