@@ -368,22 +368,7 @@ def matches(qt: QuestionType, text: str) -> bool:
     if kind == "date":
         return _new(_DATE, text, qt.words)
     if kind == "number":
-        text = _P_VALUE.sub(" ", text)  # "(P<0.05)" says how sure, not how much
-        if _MEASURE.search(qt.question):  # "what dose", "how tall": a number with a unit of measure
-            return bool(_UNIT.search(text))
-        if _MONEY_Q.search(qt.question) and not _CHANGE_Q.search(qt.question):
-            return bool(_MONEY.search(text))
-        if _SHARE_Q.search(qt.question):
-            return bool(_SHARE.search(text))
-        if _AGE_Q.search(qt.question):
-            return bool(_AGE.search(text) or _DURATION.search(text))
-        if _HOW_LONG.search(qt.question):  # a duration, or a length
-            return bool(_DURATION.search(text) or _UNIT.search(text))
-        if _HOW_MANY.search(qt.question):  # a count: a share ("20% of patients") does not say how many
-            text = _PERCENT.sub(" ", text)
-        if {"often", "frequently"} & qt.words:
-            return _new(_FREQUENCY, text, qt.words) or _new(_NUMBER, text, qt.words)
-        return _new(_NUMBER, text, qt.words)
+        return _number(qt, text)
     if kind == "person":
         if _WANTS_NAME.search(qt.question):
             return _personal_name(text, qt.words)
@@ -404,6 +389,28 @@ def matches(qt: QuestionType, text: str) -> bool:
     if qt.head:  # other, "which <noun>": a name or code next to the noun asked about
         return _named_near(qt.head, text, names)
     return _new(_ENTITY, text, names)  # other: a name or code the question does not give
+
+
+def _number(qt: QuestionType, text: str) -> bool:
+    """Whether `text` holds the kind of number `qt` asks for (a dose, a sum, a share, an age, a
+    duration, a count …)."""
+    q = qt.question
+    text = _P_VALUE.sub(" ", text)  # "(P<0.05)" says how sure, not how much
+    if _MEASURE.search(q):  # "what dose", "how tall": a number with a unit of measure
+        return bool(_UNIT.search(text))
+    if _MONEY_Q.search(q) and not _CHANGE_Q.search(q):
+        return bool(_MONEY.search(text))
+    if _SHARE_Q.search(q):
+        return bool(_SHARE.search(text))
+    if _AGE_Q.search(q):
+        return bool(_AGE.search(text) or _DURATION.search(text))
+    if _HOW_LONG.search(q):  # a duration, or a length
+        return bool(_DURATION.search(text) or _UNIT.search(text))
+    if _HOW_MANY.search(q):  # a count: a share ("20% of patients") does not say how many
+        text = _PERCENT.sub(" ", text)
+    if {"often", "frequently"} & qt.words:
+        return _new(_FREQUENCY, text, qt.words) or _new(_NUMBER, text, qt.words)
+    return _new(_NUMBER, text, qt.words)
 
 
 def checked(kind: str) -> bool:
