@@ -26,7 +26,8 @@ money, "what percentage" only as a share and "how many" never as one, "at what a
 only as an age or a duration, and never as a p-value ("P<0.05") or a label ("phase 1"). "Who discovered/invented/founded/wrote" asks for a
 person's name. A month or weekday is no name of a person or place, nor is a single capital
 letter ("X receptor"), the heading of a structured abstract ("RESULTS") or the word after it; a
-code with a digit ("NR1H4") is no place, nor is a place noun that refers back ("in these areas").
+code with a digit ("NR1H4") is no place, nor is a place noun that refers back ("in these areas");
+an abbreviation of common words ("electron microscopy, EM") is no body or place.
 Regexes only: a question costs microseconds.
 """
 
@@ -372,9 +373,10 @@ def matches(qt: QuestionType, text: str) -> bool:
     if kind == "person":
         if _WANTS_NAME.search(qt.question):
             return _personal_name(text, qt.words)
-        return _new(_CAPITALISED, text, names) or _new(_OFFICE, text, qt.words)
+        return _new(_CAPITALISED, text, names | _abbreviated(text)) or _new(_OFFICE, text, qt.words)
     if kind == "place":  # a code with a digit ("NR1H4") is no place name
         text = _CODE.sub(" ", text)
+        names |= _abbreviated(text)
         return _new(_PLACE, text, names) or _new(_CAPITALISED, text, names)
     if kind == "definition":
         return qt.term is not None and defines(qt.term, text)
@@ -493,6 +495,17 @@ def _with_initials(question: str, words: frozenset[str]) -> frozenset[str]:
     content = [w.lower() for w in _WORD.findall(question) if w.lower() not in _FOCUS_STOP_WORDS | _GLUE | {"and"}]
     return words | {"".join(w[0] for w in content[i:j]) for i in range(len(content))
                     for j in range(i + 2, min(i + 5, len(content)) + 1)}
+
+
+def _abbreviated(text: str) -> frozenset[str]:
+    """The initials of 2-5 successive lower-case words of `text` ("electron microscopy" gives "em"):
+    an abbreviation of common words names a thing, not a person, body or place."""
+    out: set[str] = set()
+    for run in re.findall(r"\b[a-z][\w-]*(?:\s+[a-z][\w-]*)*", text):
+        content = [w for w in run.split() if w not in ("and", "of", "the")]
+        out |= {"".join(w[0] for w in content[i:j]) for i in range(len(content))
+                for j in range(i + 2, min(i + 5, len(content)) + 1)}
+    return frozenset(out)
 
 
 def _new(pattern: re.Pattern[str], text: str, asked: frozenset[str]) -> bool:

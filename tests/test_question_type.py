@@ -133,6 +133,9 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("Which country were the grey seal pups from?", "Counts of GSP were made in spring.", False),
     ("Which country were the grey seal pups from?", "Grey seal pups (GSP) came from Iceland.", True),
     ("Who tagged the grey seal pups?", "The GSP were tagged in spring.", False),
+    # an abbreviation of common words in the text names a thing, not a body or a place
+    ("Which company builds the ferries?", "Ferries are built with computer aided design, or CAD.", False),
+    ("Which company builds the ferries?", "Ferries are built with computer aided design by Ulstein.", True),
     # a place noun after "these" refers back: it names no place
     ("Where was the ferry deal signed?", "The deal covers trade in these areas.", False),
     ("Where was the ferry deal signed?", "The deal was signed in the capital region.", True),
