@@ -317,11 +317,11 @@ def analyse(question: str) -> QuestionType:
 def _asked_noun(q: str) -> str | None:
     """The noun of "Which/What (adj) NOUN …" whose name the answer gives (`_HEAD`; failing that the
     focus noun, when a noun follows the wh-word or "what is the": not "what does the gate …")."""
+    if not _WH_NOUN.search(q):
+        return None
     m = _HEAD.match(q)
     if m and not {m[1].lower(), m[1].lower() + "s"} & _NOT_HEAD:
         return m[1].lower()
-    if not _WH_NOUN.search(q):
-        return None
     return _stem(_head_noun(q) or "") or None
 
 

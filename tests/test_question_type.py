@@ -157,6 +157,7 @@ def test_matches(question: str, text: str, expected: bool) -> None:
     ("What is the boiling point of the brine?", "point"),
     ("What was used to clean the hull?", None),  # "was" is no noun
     ("What does the harbour gate keep out?", None),  # the gate is what the question is about, not its answer
+    ("What does Bergen do in winter?", None),
 ])
 def test_the_noun_whose_name_is_asked_for(question: str, head: str | None) -> None:
     assert analyse(question).head == head
