@@ -5,7 +5,7 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 - yes/no: the question opens with an auxiliary ("Is", "Does", "Can", "Did", "Has" …);
 - date: "when", "what/which year", "what date", "since when", "since/from/in which year";
 - number: "how many/much/often/long/large/big/old", "what percentage/proportion/share/number/amount/
-  (relative) risk/odds";
+  (relative) risk/odds", "what is the/X's budget/weight …";
 - reason: "why", "for what reason", "what is the reason/purpose";
 - manner: "how" (the remaining uses: "how does X work", "how is X done");
 - person: "who/whom/whose", "which/what" + a person or body noun (minister, agency, organisation …),
@@ -52,8 +52,8 @@ _NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far
                        r"sum|ratio|dose|level|wavelength|temperature|concentration|duration|frequency|"
                        r"budget|cost|price|value|risk(?! factors?)|odds)\b|"
                        r"what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
-                       r"what (?:is|was|were|are) the (?:\w+ )?(?:budget|cost|price|amount|number|size|percentage|"
-                       r"proportion|share|rate|dose|value|sum|total|population)\b|"
+                       r"what (?:is|was|were|are) (?:the )?(?:\w+['’]s )?(?:\w+ )?(?:budget|cost|price|amount|number|size|"
+                       r"percentage|proportion|share|rate|dose|value|sum|total|population|weight|mass)\b|"
                        r"at what (?:rate|dose|age|level))", re.I)
 _REASON_Q = re.compile(r"\b(?:why|for what (?:reason|purpose)|what (?:is|was|are|were) the (?:reason|"
                        r"purpose|cause|motivation)s?|"

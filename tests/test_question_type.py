@@ -38,6 +38,8 @@ from app.question_type import (TYPES, analyse, checked, defines, focus, focus_an
     ("What relative risk of flooding did the report find?", "number"),  # a risk or odds is a number
     ("What odds of a storm did the forecast give?", "number"),
     ("What risk factors did the report list?", "list"),
+    ("What is the harbour's annual budget?", "number"),  # a possessive before the noun
+    ("What is the molecular weight of the enzyme?", "number"),
     ("Which diagnosis did the ferry's doctor give?", "other"),  # "-is", "-us": no plural
     ("Which virus did the crew catch?", "other"),
 ])
