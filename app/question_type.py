@@ -23,11 +23,12 @@ give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" g
 A number answers "how long" ("how many days", "median survival") only as a duration or a length,
 "how tall/wide/deep/thick/heavy" only with a unit, a cost, price or budget only as a sum of
 money, "what percentage" only as a share and "how many" never as one, "at what age" / "how old"
-only as an age or a duration, and never as a p-value ("P<0.05") or a label ("phase 1"). "Who discovered/invented/founded/wrote" asks for a
-person's name. A month or weekday is no name of a person or place, nor is a single capital
-letter ("X receptor"), the heading of a structured abstract ("RESULTS") or the word after it; a
-code with a digit ("NR1H4") is no place, nor is a place noun that refers back ("in these areas");
-an abbreviation of common words ("electron microscopy, EM") is no body or place.
+only as an age or a duration, and never as a p-value ("P<0.05") or a label ("phase 1"). "Who
+discovered/invented/founded/wrote" asks for a person's name. A month or weekday is no name of a
+person or place, nor is a single capital letter ("X receptor"), the heading of a structured
+abstract ("RESULTS") or the word after it; a code with a digit ("NR1H4") is no place, nor is a
+place noun that refers back ("in these areas"); an abbreviation of common words ("electron
+microscopy, EM") is no body or place.
 Regexes only: a question costs microseconds.
 """
 
@@ -52,8 +53,8 @@ _NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far
                        r"sum|ratio|dose|level|wavelength|temperature|concentration|duration|frequency|"
                        r"budget|cost|price|value|risk(?! factors?)|odds)\b|"
                        r"what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
-                       r"what (?:is|was|were|are) (?:the )?(?:\w+['’]s )?(?:\w+ )?(?:budget|cost|price|amount|number|size|"
-                       r"percentage|proportion|share|rate|dose|value|sum|total|population|weight|mass)\b|"
+                       r"what (?:is|was|were|are) (?:the )?(?:\w+['’]s )?(?:\w+ )?(?:budget|cost|price|amount|"
+                       r"number|size|percentage|proportion|share|rate|dose|value|sum|total|population|weight|mass)\b|"
                        r"at what (?:rate|dose|age|level))", re.I)
 _REASON_Q = re.compile(r"\b(?:why|for what (?:reason|purpose)|what (?:is|was|are|were) the (?:reason|"
                        r"purpose|cause|motivation)s?|"
@@ -229,7 +230,8 @@ def _phrase(words: list[str], counted: bool = False) -> list[str]:
     "how many" a participle ending the phrase ("patients carrying …") stops it too."""
     out: list[str] = []
     for i, w in enumerate(words[:4]):
-        if w in _FOCUS_STOP_WORDS or w in _DETERMINERS or (out and w.endswith("ed")) or (
+        participle = out and w.endswith("ed") and not out[-1].endswith("ly")  # "chemically induced" goes on
+        if w in _FOCUS_STOP_WORDS or w in _DETERMINERS or participle or (
                 out and i + 1 < len(words) and words[i + 1] in _DETERMINERS) or (counted and out and w.endswith("ing")):
             break
         out.append(w)

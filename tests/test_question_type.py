@@ -222,6 +222,7 @@ def test_the_opening_decides_the_kind_whatever_follows(opening: str, words: list
     ("What is the population of the island?", ("population",)),
     ("What is the name of the harbour master?", ("master",)),  # "the name of X" asks about X
     ("Which coastal states, such as Iceland, joined?", ("state",)),
+    ("Which chemically treated nets were used?", ("net",)),  # "chemically treated" goes on to the noun
     ("What does CDX stand for?", ()),  # a verb follows the wh-word: no focus noun
     ("What is the levy used for?", ("levy",)),
     ("What happened to the old pier?", ()),
