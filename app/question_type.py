@@ -22,13 +22,14 @@ give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" g
 "EC" is the question's own "endometrial cancer").
 A number answers "how long" ("how many days", "median survival") only as a duration or a length,
 "how tall/wide/deep/thick/heavy" only with a unit, a cost, price or budget only as a sum of
-money, "what percentage" only as a share and "how many" never as one, "at what age" / "how old"
-only as an age or a duration, and never as a p-value ("P<0.05") or a label ("phase 1"). "Who
-discovered/invented/founded/wrote" asks for a person's name. A month or weekday is no name of a
-person or place, nor is a single capital letter ("X receptor"), the heading of a structured
-abstract ("RESULTS") or the word after it; a code with a digit ("NR1H4") is no place, nor is a
-place noun that refers back ("in these areas"); an abbreviation of common words ("electron
-microscopy, EM") is no body or place.
+money, "how much did X fall" only as a change (a share, a fold, "by 3 mg"), "what percentage"
+only as a share and "how many" never as one, "at what age" / "how old" only as an age or a
+duration, and never as a p-value ("P<0.05") or a label ("phase 1"). "Who discovered/invented/
+founded/wrote" asks for a person's name. A month or weekday is no name of a person or place, nor
+is a single capital letter ("X receptor"), the heading of a structured abstract ("RESULTS") or
+the word after it; a code with a digit ("NR1H4") is no place, nor is a place noun that refers
+back ("in these areas"); an abbreviation of common words ("electron microscopy, EM") is no body
+or place.
 Regexes only: a question costs microseconds.
 """
 
@@ -187,6 +188,12 @@ _AGE_Q = re.compile(r"\b(?:what|which) (?:\w+ )?age\b|\bhow old\b", re.I)
 _AGE = re.compile(r"\b(?:aged?|ages) (?:of |between |from )?\d|\d[ -](?:years?|months?|weeks?|days?)[ -]old\b|"
                   r"\bage (?:at \w+ )?(?:was |of |= ?)?\d", re.I)
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|per ?cent\b)", re.I)
+# "how much did X fall", "by how much": a change (a share, a fold, "by 3 mg"), not any number
+_DELTA_Q = re.compile(r"\bby how much\b|\bby what (?:factor|amount)\b|\bhow (?:much|large|big)\b.*\b(?:fall|fell|"
+                      r"drop|dropped|rise|rose|increase[sd]?|decrease[sd]?|reduced?|reduction|decline[sd]?|lower|"
+                      r"higher|change[sd]?|differ|difference|gain|loss|lose|lost)\b", re.I)
+_DELTA = re.compile(r"%|\bper ?cent\b|\d[- ]?(?:fold|times)\b|-fold\b|\b(?:twice|double[sd]?|halved|half|"
+                    r"tripled?|quadrupled?)\b|\bby (?:about |approximately |nearly |almost |over |up to )?\d", re.I)
 _P_VALUE = re.compile(r"\b[Pp]\s?[<>=≤≥]\s?0?[.,]\d+")
 _UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|l|L|µl|μl|mM|µM|μM|nM|pM|M|mol|"
                    r"Gy|cGy|nm|µm|μm|mm|cm|m|km|°C|°F|K|Hz|kHz|MHz|V|mV|W|J|IU|U|%|mg/kg|g/kg|ppm|bp|kb|kDa)\b")
@@ -406,6 +413,8 @@ def _number(qt: QuestionType, text: str) -> bool:
         return bool(_MONEY.search(text))
     if _SHARE_Q.search(q):
         return bool(_SHARE.search(text))
+    if _DELTA_Q.search(q):
+        return bool(_DELTA.search(text) or _UNIT.search(text))
     if _AGE_Q.search(q):
         return bool(_AGE.search(text) or _DURATION.search(text))
     if _HOW_LONG.search(q):  # a duration, or a length
