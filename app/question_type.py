@@ -20,16 +20,15 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 A text *matches* a type when it holds an answer of that kind that the question does not already
 give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway;
 "EC" is the question's own "endometrial cancer").
-A number answers "how long" ("how many days", "median survival") only as a duration or a length,
-"how tall/wide/deep/thick/heavy" only with a unit, a cost, price or budget only as a sum of
-money, "how much did X fall" only as a change (a share, a fold, "by 3 mg"), "what percentage"
-only as a share and "how many" never as one, "at what age" / "how old" only as an age or a
-duration, and never as a p-value ("P<0.05") or a label ("phase 1"). "Who discovered/invented/
-founded/wrote" asks for a person's name. A month or weekday is no name of a person or place, nor
-is a single capital letter ("X receptor"), the heading of a structured abstract ("RESULTS") or
-the word after it; a code with a digit ("NR1H4") is no place, nor is a place noun that refers
-back ("in these areas"); an abbreviation of common words ("electron microscopy, EM") is no body
-or place.
+A number must be of the kind asked: a duration for "how long", "how many days", "median
+survival"; a number with a unit for "what dose", "how tall/wide/deep/thick/heavy"; a sum of money
+for a cost, price or budget; a headcount for a population; a change (a share, a fold, "by 3 mg")
+for "how much did X fall"; a share for "what percentage" (and never for "how many"); an age or a
+duration for "at what age", "how old"; never a p-value ("P<0.05") or a label ("phase 1").
+"Who discovered/invented/founded/wrote" asks for a person's name. A month, a weekday, a single
+capital letter ("X receptor"), the heading of a structured abstract ("RESULTS") and the word after
+it name nobody; a code with a digit ("NR1H4"), a place noun that refers back ("in these areas")
+and an abbreviation of common words ("electron microscopy, EM") name no body or place.
 Regexes only: a question costs microseconds.
 """
 
@@ -194,6 +193,10 @@ _DELTA_Q = re.compile(r"\bby how much\b|\bby what (?:factor|amount)\b|\bhow (?:m
                       r"higher|change[sd]?|differ|difference|gain|loss|lose|lost)\b", re.I)
 _DELTA = re.compile(r"%|\bper ?cent\b|\d[- ]?(?:fold|times)\b|-fold\b|\b(?:twice|double[sd]?|halved|half|"
                     r"tripled?|quadrupled?)\b|\bby (?:about |approximately |nearly |almost |over |up to )?\d", re.I)
+_POPULATION_Q = re.compile(r"\b(?:the|its|their) population\b(?! of (?:patients|cells|mice|animals))|"
+                           r"\bpopulation of [A-Z]", re.I)
+_HEADCOUNT = re.compile(r"\d(?:[\d.,]*\d)?\s?(?:million |thousand |billion |m )?(?:people|persons|inhabitants|"
+                        r"residents|citizens|individuals)\b|\d\s?(?:million|billion)\b", re.I)
 _P_VALUE = re.compile(r"\b[Pp]\s?[<>=≤≥]\s?0?[.,]\d+")
 _UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|l|L|µl|μl|mM|µM|μM|nM|pM|M|mol|"
                    r"Gy|cGy|nm|µm|μm|mm|cm|m|km|°C|°F|K|Hz|kHz|MHz|V|mV|W|J|IU|U|%|mg/kg|g/kg|ppm|bp|kb|kDa)\b")
@@ -413,6 +416,8 @@ def _number(qt: QuestionType, text: str) -> bool:
         return bool(_MONEY.search(text))
     if _SHARE_Q.search(q):
         return bool(_SHARE.search(text))
+    if _POPULATION_Q.search(q):  # a headcount: "5.5 million people", "40,000 inhabitants"
+        return bool(_HEADCOUNT.search(text))
     if _DELTA_Q.search(q):
         return bool(_DELTA.search(text) or _UNIT.search(text))
     if _AGE_Q.search(q):

@@ -70,6 +70,8 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("By what percentage did ferry traffic fall?", "Traffic fell by 12 per cent.", True),
     ("How much did the ferry traffic fall?", "The 13 ferries carried less traffic.", False),  # a change
     ("How much did the ferry traffic fall?", "Ferry traffic fell 3-fold.", True),
+    ("What is the population of the island?", "The island has 3 harbours.", False),  # a headcount
+    ("What is the population of the island?", "The island has 5,200 inhabitants.", True),
     ("How much money does the fund hold?", "The fund holds 75 vessels.", False),
     ("How much money does the fund hold?", "The fund holds 75 billion NOK.", True),
     ("Who chairs the council?", "The council is chaired by Ingrid Solberg.", True),
