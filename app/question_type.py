@@ -172,8 +172,9 @@ _DURATION = re.compile(r"\b(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|
                        r"years?|yr|decades?)\b|\b(?:for|over|after) (?:several |many |some )?(?:seconds|minutes|"
                        r"hours|days|weeks|months|years|decades)\b", re.I)  # "persisted for months"
 # "how much did it cost", "what is the budget": a sum of money, not any number
-_MONEY_Q = re.compile(r"\b(?:money|cost|costs|costed|price|prices|priced|budget|budgets|pay|pays|paid|spend|"
-                      r"spends|spent|fee|fees|salary|salaries|revenue|revenues|funding)\b", re.I)
+_MONEY_Q = re.compile(r"\bhow much\b.*\b(?:money|cost|costs|costed|price|priced|pay|pays|paid|spend|spends|spent|"
+                      r"fee|fees|salary|revenue|funding)\b|\b(?:what|which)\b.*\b(?:cost|costs|price|prices|budget|"
+                      r"budgets|fee|fees|salary|salaries|revenue|revenues)\b", re.I)
 _CHANGE_Q = re.compile(r"\bby how much\b|\b(?:percent|percentage|proportion|share|ratio|fold)\b", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(?:USD|EUR|NOK|SEK|DKK|GBP|CHF|ISK)\b|\b(?:dollars?|euros?|kroner|krone|kronor|"
                     r"pounds|yen|cents?)\b|\d\s?(?:million|billion|bn)\b", re.I)

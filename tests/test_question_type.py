@@ -72,6 +72,7 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How much did the ferry traffic fall?", "Ferry traffic fell 3-fold.", True),
     ("What is the population of the island?", "The island has 3 harbours.", False),  # a headcount
     ("What is the population of the island?", "The island has 5,200 inhabitants.", True),
+    ("How many vessels has the fund paid for?", "The fund has paid for 14 vessels.", True),  # a count
     ("How much money does the fund hold?", "The fund holds 75 vessels.", False),
     ("How much money does the fund hold?", "The fund holds 75 billion NOK.", True),
     ("Who chairs the council?", "The council is chaired by Ingrid Solberg.", True),
