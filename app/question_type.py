@@ -4,22 +4,32 @@ Rules on the question's wh-word and its head noun, in this order (the first that
 
 - yes/no: the question opens with an auxiliary ("Is", "Does", "Can", "Did", "Has" …);
 - date: "when", "what/which year", "what date", "since when", "since/from/in which year";
-- number: "how many/much/often/long/large/big/old", "what percentage/proportion/share/number/amount";
+- number: "how many/much/often/long/large/big/old", "what percentage/proportion/share/number/amount/
+  (relative) risk/odds", "what is the/X's budget/weight …";
 - reason: "why", "for what reason", "what is the reason/purpose";
 - manner: "how" (the remaining uses: "how does X work", "how is X done");
-- person: "who/whom/whose", "which/what" + a person or body noun (minister, agency, organisation …);
+- person: "who/whom/whose", "which/what" + a person or body noun (minister, agency, organisation …),
+  "the name of the minister/director …";
 - place: "where", "which/what" + a place noun (country, city, region …);
 - definition: "what is/are X", "what does X stand for / mean", where X is short and names something;
-- list: "which/what … include", "name …", "which/what" + a plural noun;
+- list: "which/what … include", "name …", "which/what" + a plural noun (not "diagnosis", "virus");
 - other: anything else; its answer is taken to name something (a capitalised word, an acronym,
-  a code with a digit) that the question does not.
+  a code with a letter and a digit; a bare number or a year is none) that the question does not;
+  after "which/what <noun>" the name must stand near that noun ("phase 2" names a phase).
 
 A text *matches* a type when it holds an answer of that kind that the question does not already
-give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway).
-A number answers "how long" only as a duration or a length, "how tall/wide/deep/thick/heavy" only
-with a unit, and never as a p-value ("P<0.05"); "who discovered/invented/founded/wrote" asks for a
-person's name; a month or weekday is no name of a person or place. Regexes only: a question costs
-microseconds.
+give (the year in "What happened in 2021?" is not an answer to it; "Norway-EU" gives Norway;
+"EC" is the question's own "endometrial cancer").
+A number must be of the kind asked: a duration for "how long", "how many days", "median
+survival"; a number with a unit for "what dose", "how tall/wide/deep/thick/heavy"; a sum of money
+for a cost, price or budget; a headcount for a population; a change (a share, a fold, "by 3 mg")
+for "how much did X fall"; a share for "what percentage" (and never for "how many"); an age or a
+duration for "at what age", "how old"; never a p-value ("P<0.05") or a label ("phase 1").
+"Who discovered/invented/founded/wrote" asks for a person's name. A month, a weekday, a single
+capital letter ("X receptor"), the heading of a structured abstract ("RESULTS") and the word after
+it name nobody; a code with a digit ("NR1H4"), a place noun that refers back ("in these areas")
+and an abbreviation of common words ("electron microscopy, EM") name no body or place.
+Regexes only: a question costs microseconds.
 """
 
 from __future__ import annotations
@@ -41,9 +51,10 @@ _NUMBER_Q = re.compile(r"\b(?:how (?:many|much|often|long|large|big|old|high|far
                        r"fast|thick|small)|"
                        r"(?:what|which) (?:\w+ )?(?:percentage|proportion|share|fraction|number|amount|rate|size|"
                        r"sum|ratio|dose|level|wavelength|temperature|concentration|duration|frequency|"
-                       r"budget|cost|price|value)\b|what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
-                       r"what (?:is|was|were|are) the (?:\w+ )?(?:budget|cost|price|amount|number|size|percentage|"
-                       r"proportion|share|rate|dose|value|sum|total|population)\b|"
+                       r"budget|cost|price|value|risk(?! factors?)|odds)\b|"
+                       r"what (?:is|was|were|are) the (?:median|mean|average|total)\b|"
+                       r"what (?:is|was|were|are) (?:the )?(?:\w+['’]s )?(?:\w+ )?(?:budget|cost|price|amount|"
+                       r"number|size|percentage|proportion|share|rate|dose|value|sum|total|population|weight|mass)\b|"
                        r"at what (?:rate|dose|age|level))", re.I)
 _REASON_Q = re.compile(r"\b(?:why|for what (?:reason|purpose)|what (?:is|was|are|were) the (?:reason|"
                        r"purpose|cause|motivation)s?|"
@@ -66,7 +77,7 @@ _DEFINITION_Q = re.compile(r"^(?:what|who) (?:is|are|was|were) (?:an? |the )?(?P
                            r"^(?:define|explain) (?P<z>[^?]{1,60}?)\s*\??$", re.I)
 _LIST_Q = re.compile(r"\b(?:include|includes|including|examples?|name (?:the|some|all|two|three)|list)\b|"
                      r"\b(?:which|what) (?:two|three|four|five|several|other)\b|"
-                     r"^(?:which|what) (?:[a-z]+ )?(?!(?:is|was|has|does|this|its|his|has)\b)[a-z]+[^s\W']s "
+                     r"^(?:which|what) (?:[a-z]+ )?(?!(?:is|was|has|does|this|its|his|has)\b)[a-z]+[^s\W'iu]s "
                      r"(?:of|in|on|for|does|do|did|are|were|have|had|can|should|will|would)\b|"
                      r"\bwhat (?:are|were) the (?:\w+ )?(?:types|kinds|components|members|parts|areas|fields)\b",
                      re.I)
@@ -79,28 +90,46 @@ _DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:{_MONTH})\.? \d{{1,2}}\b|
                    r"(?:early|late|mid|mid-) ?May|spring|summer|autumn|winter)\b|"
                    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)[ -](?:days?|weeks?|wk|months?|"
                    r"years?|hours?|h)\b|\b(?:days?|weeks?|months?|years?) \d+\b")
+# a number that labels ("phase 1", "type 2", "Figure 3", "chromosome 17") counts nothing
+_LABEL = "".join(rf"(?<!{w} )" for w in ("phase", "Phase", "type", "Type", "stage", "Stage", "grade", "Grade", "class",
+                                         "Class", "chromosome", "Figure", "figure", "Fig.", "Table", "table",
+                                         "Article", "article", "Section", "section", "step", "Step"))
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                  r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                  r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
                  r"dozen|dozens|half|quarter|third|fifth|twice|once|double|twofold|threefold|fold|percent")
 # a plain year (1900-2099) is a date, not an amount: "2017" does not answer "how much"; digits
-# hyphenated or slashed onto a name ("HSV-2", "(HSV)-2", "H3K9me3/2") are part of the name
-_NUMBER = re.compile(rf"(?<![\w.])(?<![A-Za-z)]-)(?<![A-Za-z]\d/)(?!(?:19|20)\d\d(?![\d.,]\d))\d+(?:[.,]\d+)*(?!\d)|%|"
+# hyphenated or slashed onto a name ("HSV-2", "(HSV)-2", "H3K9me3/2") are part of the name, and so
+# are digits before a capital or a prime ("16S rRNA", "5'-UTR")
+_NUMBER = re.compile(rf"(?<![\w.])(?<![A-Za-z)]-)(?<![A-Za-z]\d/)(?!(?:19|20)\d\d(?![\d.,]\d)){_LABEL}"
+                     rf"\d+(?:[.,]\d+)*(?![\d'’′A-Z])|%|"
                      rf"\b(?:{_NUMBER_WORDS})\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:annual|annually|biannual|biannually|yearly|monthly|weekly|daily|semi-annual|"
                         r"regular|regularly|every|each|twice|once|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
 # an entity asked for by "which/what + noun": the answer names something the question does not
-_ENTITY = re.compile(r"(?<=\S )[A-Z][\w'’-]*|\b[A-Z][A-Z0-9-]+\b|\b[\w-]*\d[\w-]*\b")
+# a code holds a letter and a digit ("p53", "IL-6", "293T"); a bare number ("100%", "2028") or a
+# measure ("2-fold", "5-year") names nothing
+_ENTITY = re.compile(r"(?<=\S )[A-Z][\w'’-]*|\b[A-Z][A-Z0-9-]+\b|"
+                     r"\b(?![\d.,]+-[a-z]+\b)(?=[\w-]*[A-Za-z])[\w-]*\d[\w-]*\b")
 _OFFICE = re.compile(rf"\b(?:{_PERSON_NOUN}|Minister|President|Secretary|Director|Commission|Council|"
                      r"Parliament|Agency|Service|Institute|University|Ministry|Dr|Prof)\b")
 # a capitalised function word after a heading ("BACKGROUND In the year …") names nothing
 _CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?!(?:In|The|We|Our|This|These|Those|It|Its|Here|However|Thus|To|For|Of|"
                           r"On|At|By|As|And|But|Or|A|An|After|Before|During|Using|With|From|Among|When|While|"
                           rf"{_MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
-                          r"(?:[A-Z][\w'’-]*|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
+                          r"(?:[A-Z][\w'’-]+|[A-Z]{2,})(?: (?:of |for |the )?[A-Z][\w'’-]*)*")
+# the heading of a structured abstract ("RESULTS Two thirds …") names nothing, nor does the word after it
+_HEADING = re.compile(r"^\s*(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|IMPORTANCE|OBJECTIVES?|AIMS?|PURPOSE|MOTIVATION|"
+                      r"RATIONALE|DESIGN|SETTINGS?|PARTICIPANTS|PATIENTS|SUBJECTS|METHODS?|MATERIALS|"
+                      r"INTERVENTIONS?|EXPOSURES?|MEASUREMENTS|MAIN|OUTCOMES?|MEASURES|RESULTS|FINDINGS|"
+                      r"INTERPRETATION|DISCUSSION|CONCLUSIONS?|SIGNIFICANCE|LIMITATIONS|SUMMARY|ABSTRACT|"
+                      r"AVAILABILITY|IMPLEMENTATION|CONTACT|SUPPLEMENTARY|INFORMATION|FUNDING|AND|OF|&)"
+                      r"[\s:]+)+(?=[A-Z0-9])")
+_CODE = re.compile(r"\b[\w-]*[A-Za-z][\w-]*\d[\w-]*\b|\b[\w-]*\d[\w-]*[A-Za-z][\w-]*\b")
 _PLACE = re.compile(r"\b(?:in|at|from|across|to|within|throughout|near) (?:the )?[A-Z][\w'’-]+|"
-                    rf"\b(?:{_PLACE_NOUN})\b")
+                    rf"(?<!these )(?<!those )(?<!this )(?<!that )(?<!such )(?<!other )(?<!all )(?<!many )"
+                    rf"(?<!some )(?<!both )\b(?:{_PLACE_NOUN})\b")
 _LIST = re.compile(r"\b(?:include|includes|including|such as|e\.g\.|examples?|namely|like)\b|"
                    r"[^,;]+[,;][^,;]+(?:,|;|\band\b|\bor\b)[^,;]+")
 _REASON = re.compile(r"\b(?:because|due to|owing to|since|as a result|result(?:s|ed)? (?:in|from)|in order to|"
@@ -115,7 +144,7 @@ _WORD = re.compile(r"[\w'’-]+")
 _WANTS_NAME = re.compile(r"^who (?:first )?(?:discovered|invented|founded|coined|wrote|authored)\b|"
                          r"^who (?:is|was|are|were)\b.*\b(?:minister|secretary|president|director|head|chair|"
                          r"chairman|chairwoman|leader|representative|commissioner|ambassador|ceo|founder|"
-                         r"governor|mayor|king|queen)\b|\bname of (?:the |\w+'s )?(?:\w+ ){0,3}(?:minister|"
+                         r"governor|mayor|king|queen)\b|\bname of (?:the )?(?:\w+['’]s )?(?:\w+ ){0,3}(?:minister|"
                          r"secretary|president|director|head|chair|leader|representative|commissioner|"
                          r"ambassador|official)\b", re.I)
 _PERSONAL_NAME = re.compile(r"\b(?:Dr\.? |Prof\.? )?[A-Z][a-zà-ÿ'’]+(?:[ -](?:van |von |de )?[A-Z][a-zà-ÿ'’]+)+\b")
@@ -130,13 +159,45 @@ force forces navy court assembly alliance treaty""".split())
 _HEAD = re.compile(r"^(?:which|what) (?:[\w-]+ ){0,2}?([a-z][\w-]+?)(?:s)? (?:is|are|was|were|does|do|did|has|have|had|"
                    r"can|could|will|would|that|which|helps?|caused?|made|used|activates?|carries|carry|rel[a-z]+)\b",
                    re.I)
+# a noun, not an auxiliary ("what does the gate …", "what was used"), follows the wh-word
+_WH_NOUN = re.compile(rf"\b(?:which\s+(?!(?:{_AUX})\b)|what\s+(?:(?:is|are|was|were)\s+(?:the|an?)\s+|"
+                      rf"(?!(?:{_AUX})\b)))\w", re.I)
 _NOT_HEAD = frozenset("is are was were does do did has have had kind type sort one".split())
 _MEASURE = re.compile(r"\b(?:dose|doses|dosage|wavelength|concentration|temperature|weight|mass|length|volume|"
                       r"pressure|voltage|frequency)\b|\bhow (?:tall|wide|deep|thick|heavy)\b", re.I)
-_HOW_LONG = re.compile(r"\bhow long\b(?! ago)", re.I)
+_HOW_LONG = re.compile(r"\bhow long\b(?! ago)|\bhow many (?:seconds|minutes|hours|days|weeks|months|years|"
+                       r"decades)\b|\b(?:median|mean|average|overall) (?:survival|follow-up)\b(?! rates?)", re.I)
 _DURATION = re.compile(r"\b(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                        r"several|a few|many)[ -](?:seconds?|minutes?|min|hours?|h|days?|d|weeks?|wk|months?|"
-                       r"years?|yr|decades?)\b", re.I)
+                       r"years?|yr|decades?)\b|\b(?:for|over|after) (?:several |many |some )?(?:seconds|minutes|"
+                       r"hours|days|weeks|months|years|decades)\b", re.I)  # "persisted for months"
+# "how much did it cost", "what is the budget": a sum of money, not any number
+_MONEY_Q = re.compile(r"\bhow much\b.*\b(?:money|cost|costs|costed|price|priced|pay|pays|paid|spend|spends|spent|"
+                      r"fee|fees|salary|revenue|funding)\b|\b(?:what|which)\b.*\b(?:cost|costs|price|prices|budget|"
+                      r"budgets|fee|fees|salary|salaries|revenue|revenues)\b", re.I)
+_CHANGE_Q = re.compile(r"\bby how much\b|\b(?:percent|percentage|proportion|share|ratio|fold)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(?:USD|EUR|NOK|SEK|DKK|GBP|CHF|ISK)\b|\b(?:dollars?|euros?|kroner|krone|kronor|"
+                    r"pounds|yen|cents?)\b|\d\s?(?:million|billion|bn)\b", re.I)
+# "what percentage": a share (a per cent, a fraction, "12 of 40"), not any number
+_SHARE_Q = re.compile(r"\b(?:what|which) (?:\w+ )?percentage\b", re.I)
+_SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority|most|all|"
+                    r"none)\b|\b\d+ (?:of|in|out of) (?:the |all )?\d+\b|\b(?:one|two|three|four|five) in \w+\b|"
+                    r"(?<![\d.])0?\.\d+\b", re.I)
+# "at what age", "how old": an age ("aged 4", "6-year-old", "at 3 months"), not a share or a count
+_AGE_Q = re.compile(r"\b(?:what|which) (?:\w+ )?age\b|\bhow old\b", re.I)
+_AGE = re.compile(r"\b(?:aged?|ages) (?:of |between |from )?\d|\d[ -](?:years?|months?|weeks?|days?)[ -]old\b|"
+                  r"\bage (?:at \w+ )?(?:was |of |= ?)?\d", re.I)
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|per ?cent\b)", re.I)
+# "how much did X fall", "by how much": a change (a share, a fold, "by 3 mg"), not any number
+_DELTA_Q = re.compile(r"\bby how much\b|\bby what (?:factor|amount)\b|\bhow (?:much|large|big)\b.*\b(?:fall|fell|"
+                      r"drop|dropped|rise|rose|increase[sd]?|decrease[sd]?|reduced?|reduction|decline[sd]?|lower|"
+                      r"higher|change[sd]?|differ|difference|gain|loss|lose|lost)\b", re.I)
+_DELTA = re.compile(r"%|\bper ?cent\b|\d[- ]?(?:fold|times)\b|-fold\b|\b(?:twice|double[sd]?|halved|half|"
+                    r"tripled?|quadrupled?)\b|\bby (?:about |approximately |nearly |almost |over |up to )?\d", re.I)
+_POPULATION_Q = re.compile(r"\b(?:the|its|their) population\b(?! of (?:patients|cells|mice|animals))|"
+                           r"\bpopulation of [A-Z]", re.I)
+_HEADCOUNT = re.compile(r"\d(?:[\d.,]*\d)?\s?(?:million |thousand |billion |m )?(?:people|persons|inhabitants|"
+                        r"residents|citizens|individuals)\b|\d\s?(?:million|billion)\b", re.I)
 _P_VALUE = re.compile(r"\b[Pp]\s?[<>=≤≥]\s?0?[.,]\d+")
 _UNIT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:mg|g|kg|µg|μg|ug|ng|ml|mL|l|L|µl|μl|mM|µM|μM|nM|pM|M|mol|"
                    r"Gy|cGy|nm|µm|μm|mm|cm|m|km|°C|°F|K|Hz|kHz|MHz|V|mV|W|J|IU|U|%|mg/kg|g/kg|ppm|bp|kb|kDa)\b")
@@ -180,7 +241,8 @@ def _phrase(words: list[str], counted: bool = False) -> list[str]:
     "how many" a participle ending the phrase ("patients carrying …") stops it too."""
     out: list[str] = []
     for i, w in enumerate(words[:4]):
-        if w in _FOCUS_STOP_WORDS or w in _DETERMINERS or (out and w.endswith("ed")) or (
+        participle = out and w.endswith("ed") and not out[-1].endswith("ly")  # "chemically induced" goes on
+        if w in _FOCUS_STOP_WORDS or w in _DETERMINERS or participle or (
                 out and i + 1 < len(words) and words[i + 1] in _DETERMINERS) or (counted and out and w.endswith("ing")):
             break
         out.append(w)
@@ -261,10 +323,19 @@ def analyse(question: str) -> QuestionType:
     q = question.strip()
     found = [w.lower() for w in _WORD.findall(q)]
     words = frozenset(found + [part for w in found if "-" in w for part in w.split("-") if part])
-    m = _HEAD.match(q)
-    head = m[1].lower() if m and m[1].lower() not in _NOT_HEAD else None
     term = _defined_term(q)
-    return QuestionType(_kind(q, term), words, term, q, head)
+    return QuestionType(_kind(q, term), words, term, q, _asked_noun(q))
+
+
+def _asked_noun(q: str) -> str | None:
+    """The noun of "Which/What (adj) NOUN …" whose name the answer gives (`_HEAD`; failing that the
+    focus noun, when a noun follows the wh-word or "what is the": not "what does the gate …")."""
+    if not _WH_NOUN.search(q):
+        return None
+    m = _HEAD.match(q)
+    if m and not {m[1].lower(), m[1].lower() + "s"} & _NOT_HEAD:
+        return m[1].lower()
+    return _stem(_head_noun(q) or "") or None
 
 
 def _kind(q: str, term: str | None) -> str:
@@ -274,6 +345,8 @@ def _kind(q: str, term: str | None) -> str:
     for kind, pattern in (("date", _DATE_Q), ("number", _NUMBER_Q), ("reason", _REASON_Q)):
         if pattern.search(q):
             return kind
+    if _WANTS_NAME.search(q):
+        return "person"  # "What is the name of the minister?" asks for a person
     if term and not q.lower().startswith("who"):
         return "definition"  # "What is the council?" asks what it is, not who is in it
     if _PERSON_Q.search(q):
@@ -304,23 +377,20 @@ def _defined_term(q: str) -> str | None:
 def matches(qt: QuestionType, text: str) -> bool:
     """Whether `text` holds an answer of the kind `qt` asks for, beyond the question's own words."""
     kind = qt.kind
+    text = _HEADING.sub("", text, count=1)
+    names = _with_initials(qt.question, qt.words)  # what a new name must not be
     if kind == "date":
         return _new(_DATE, text, qt.words)
     if kind == "number":
-        text = _P_VALUE.sub(" ", text)  # "(P<0.05)" says how sure, not how much
-        if _MEASURE.search(qt.question):  # "what dose", "how tall": a number with a unit of measure
-            return bool(_UNIT.search(text))
-        if _HOW_LONG.search(qt.question):  # a duration, or a length
-            return bool(_DURATION.search(text) or _UNIT.search(text))
-        if {"often", "frequently"} & qt.words:
-            return _new(_FREQUENCY, text, qt.words) or _new(_NUMBER, text, qt.words)
-        return _new(_NUMBER, text, qt.words)
+        return _number(qt, text)
     if kind == "person":
         if _WANTS_NAME.search(qt.question):
             return _personal_name(text, qt.words)
-        return _new(_CAPITALISED, text, qt.words) or _new(_OFFICE, text, qt.words)
-    if kind == "place":
-        return _new(_PLACE, text, qt.words) or _new(_CAPITALISED, text, qt.words)
+        return _new(_CAPITALISED, text, names | _abbreviated(text)) or _new(_OFFICE, text, qt.words)
+    if kind == "place":  # a code with a digit ("NR1H4") is no place name
+        text = _CODE.sub(" ", text)
+        names |= _abbreviated(text)
+        return _new(_PLACE, text, names) or _new(_CAPITALISED, text, names)
     if kind == "definition":
         return qt.term is not None and defines(qt.term, text)
     if kind == "list":
@@ -332,8 +402,34 @@ def matches(qt: QuestionType, text: str) -> bool:
     if kind == "yesno":
         return True  # a yes/no answer is any sentence on the property: coverage features judge it
     if qt.head:  # other, "which <noun>": a name or code next to the noun asked about
-        return _named_near(qt.head, text, qt.words)
-    return _new(_ENTITY, text, qt.words)  # other: a name or code the question does not give
+        return _named_near(qt.head, text, names)
+    return _new(_ENTITY, text, names)  # other: a name or code the question does not give
+
+
+def _number(qt: QuestionType, text: str) -> bool:
+    """Whether `text` holds the kind of number `qt` asks for (a dose, a sum, a share, an age, a
+    duration, a count …)."""
+    q = qt.question
+    text = _P_VALUE.sub(" ", text)  # "(P<0.05)" says how sure, not how much
+    if _MEASURE.search(q):  # "what dose", "how tall": a number with a unit of measure
+        return bool(_UNIT.search(text))
+    if _MONEY_Q.search(q) and not _CHANGE_Q.search(q):
+        return bool(_MONEY.search(text))
+    if _SHARE_Q.search(q):
+        return bool(_SHARE.search(text))
+    if _POPULATION_Q.search(q):  # a headcount: "5.5 million people", "40,000 inhabitants"
+        return bool(_HEADCOUNT.search(text))
+    if _DELTA_Q.search(q):
+        return bool(_DELTA.search(text) or _UNIT.search(text))
+    if _AGE_Q.search(q):
+        return bool(_AGE.search(text) or _DURATION.search(text))
+    if _HOW_LONG.search(q):  # a duration, or a length
+        return bool(_DURATION.search(text) or _UNIT.search(text))
+    if _HOW_MANY.search(q):  # a count: a share ("20% of patients") does not say how many
+        text = _PERCENT.sub(" ", text)
+    if {"often", "frequently"} & qt.words:
+        return _new(_FREQUENCY, text, qt.words) or _new(_NUMBER, text, qt.words)
+    return _new(_NUMBER, text, qt.words)
 
 
 def checked(kind: str) -> bool:
@@ -370,10 +466,11 @@ def negated(text: str) -> bool:
 def defines(term: str, text: str) -> bool:
     """Whether `text` explains `term`: "X (…)", "(X)" after its long form, "X is/are/means …",
     "X, a/an/the …" or "X: …"; failing that, the same for the names within the term (the
-    "Copernicus" of "the Copernicus programme")."""
+    "Copernicus" of "the Copernicus programme", not the "Norway" of "the capital of Norway")."""
     if _defines(term, text):
         return True
-    names = [w for w in term.split() if w[:1].isupper() or any(c.isdigit() for c in w)]
+    head = re.split(r"\s+of\s+", term, maxsplit=1)[0]  # "the capital of Norway" is not Norway
+    names = [w for w in head.split() if w[:1].isupper() or any(c.isdigit() for c in w)]
     return any(_defines(n, text) for n in names if n != term)
 
 
@@ -391,8 +488,8 @@ def _named_near(head: str, text: str, asked: frozenset[str]) -> bool:
     at = [i for i, w in enumerate(words) if head in w.lower()]
     for i in at:
         near = " ".join(words[max(i - 4, 0):i + 5])
-        if _new(_ENTITY, " " + near, asked):
-            return True
+        if _new(_ENTITY, " " + near, asked) or (i + 1 < len(words) and words[i + 1].isdigit()):
+            return True  # a name or code nearby, or a number naming this one ("phase 2", "chromosome 17")
     return False
 
 
@@ -406,6 +503,26 @@ def _personal_name(text: str, asked: frozenset[str]) -> bool:
         if words and not any(w in _INSTITUTION or w in asked for w in words):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _with_initials(question: str, words: frozenset[str]) -> frozenset[str]:
+    """`words` and the initials of 2-5 successive content words of `question`: "endometrial cancer"
+    gives "ec", so a text's "(EC)" is the question's own term, not a new name."""
+    content = [w.lower() for w in _WORD.findall(question) if w.lower() not in _FOCUS_STOP_WORDS | _GLUE | {"and"}]
+    return words | {"".join(w[0] for w in content[i:j]) for i in range(len(content))
+                    for j in range(i + 2, min(i + 5, len(content)) + 1)}
+
+
+def _abbreviated(text: str) -> frozenset[str]:
+    """The initials of 2-5 successive lower-case words of `text` ("electron microscopy" gives "em"):
+    an abbreviation of common words names a thing, not a person, body or place."""
+    out: set[str] = set()
+    for run in re.findall(r"\b[a-z][\w-]*(?:\s+[a-z][\w-]*)*", text):
+        content = [w for w in run.split() if w not in ("and", "of", "the")]
+        out |= {"".join(w[0] for w in content[i:j]) for i in range(len(content))
+                for j in range(i + 2, min(i + 5, len(content)) + 1)}
+    return frozenset(out)
 
 
 def _new(pattern: re.Pattern[str], text: str, asked: frozenset[str]) -> bool:

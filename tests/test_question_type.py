@@ -33,6 +33,15 @@ from app.question_type import (TYPES, analyse, checked, defines, focus, focus_an
     ("What is the purpose of the levy?", "reason"),
     ("How does the council choose its chair?", "manner"),
     ("Tell me about the harbour.", "other"),
+    ("What is the name of the harbour's director?", "person"),
+    ("Which vessels did the harbour buy?", "list"),
+    ("What relative risk of flooding did the report find?", "number"),  # a risk or odds is a number
+    ("What odds of a storm did the forecast give?", "number"),
+    ("What risk factors did the report list?", "list"),
+    ("What is the harbour's annual budget?", "number"),  # a possessive before the noun
+    ("What is the molecular weight of the enzyme?", "number"),
+    ("Which diagnosis did the ferry's doctor give?", "other"),  # "-is", "-us": no plural
+    ("Which virus did the crew catch?", "other"),
 ])
 def test_question_kinds(question: str, kind: str) -> None:
     assert analyse(question).kind == kind
@@ -53,6 +62,19 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How much did the bridge cost?", "The bridge cost NOK 3.2 billion.", True),
     ("How much did the bridge cost?", "The bridge opened in 2017.", False),  # a year is not an amount
     ("How many ferries cross the fjord?", "Some 2,017 ferries cross it.", True),
+    # a cost or a budget is a sum of money; a change in a price may be a share
+    ("How much did the bridge cost?", "The bridge has 4 lanes and 120 lamps.", False),
+    ("How much did the bridge cost?", "The bridge cost €40 million.", True),
+    ("By how much did the price of fuel rise?", "The price of fuel rose by 12%.", True),
+    ("By what percentage did ferry traffic fall?", "Two ferries stopped running.", False),  # a share
+    ("By what percentage did ferry traffic fall?", "Traffic fell by 12 per cent.", True),
+    ("How much did the ferry traffic fall?", "The 13 ferries carried less traffic.", False),  # a change
+    ("How much did the ferry traffic fall?", "Ferry traffic fell 3-fold.", True),
+    ("What is the population of the island?", "The island has 3 harbours.", False),  # a headcount
+    ("What is the population of the island?", "The island has 5,200 inhabitants.", True),
+    ("How many vessels has the fund paid for?", "The fund has paid for 14 vessels.", True),  # a count
+    ("How much money does the fund hold?", "The fund holds 75 vessels.", False),
+    ("How much money does the fund hold?", "The fund holds 75 billion NOK.", True),
     ("Who chairs the council?", "The council is chaired by Ingrid Solberg.", True),
     ("Who chairs the council?", "the council meets twice a year in spring.", False),  # no name, no new office
     ("Why was the tunnel closed?", "It was closed because of rock falls.", True),
@@ -68,6 +90,8 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     ("How many ferries were built?", "The ferries run on the route (FR)-2 and on FR-3.", False),
     ("How many ferries were built?", "Ferry types MK3/2 serve the fjord.", False),
     ("How many ferries were built?", "Between 6-8 ferries were built.", True),
+    ("How much did the ferry traffic fall?", "Traffic of 16S and 5'-class ferries fell.", False),
+    ("How much did the ferry traffic fall?", "Traffic of 16S ferries fell by 5 percent.", True),
     # a capitalised function word after a heading is no name
     ("Who runs the ferry company?", "BACKGROUND In the year the ferry company changed hands.", False),
     ("Who runs the ferry company?", "SUMMARY The ferry company is run by Fjordline.", True),
@@ -80,14 +104,70 @@ def test_when_inside_a_clause_is_not_a_date_question() -> None:
     # how long: a duration or a length; how tall: a unit of measure
     ("How long did the crossing take?", "The crossing was taken by 25.7% of travellers.", False),
     ("How long did the crossing take?", "The crossing took 40 minutes.", True),
+    ("How long did the ice stay in the harbour?", "The ice stayed in the harbour for months.", True),
+    ("How long did the ice stay in the harbour?", "The ice stayed in the harbour in some months.", False),
+    ("How many days did the ice stay?", "The ice covered 3 harbours.", False),  # a count of days: a duration
+    ("How many days did the ice stay?", "The ice stayed for 12 days.", True),
+    ("What was the median survival of the seals?", "The 17 seals were followed up.", False),
+    ("What was the median survival of the seals?", "Median survival was 14 months.", True),
+    ("How many seals were tagged?", "Seals were tagged in a phase 1 study (Figure 2).", False),  # labels
+    ("How many seals were tagged?", "In phase 1, 40 seals were tagged.", True),
+    ("How many seals died?", "Some 20% of the seals died.", False),  # a share is no count
+    ("How many seals died?", "Twelve seals (20%) died.", True),
+    ("At what age do the seals breed?", "Over 50% of the seals breed.", False),  # an age, not a share
+    ("At what age do the seals breed?", "The seals breed at 4 years of age.", True),
+    ("How old is the lighthouse?", "The lighthouse has 3 lamps.", False),
+    ("How old is the lighthouse?", "The lighthouse was built 150 years ago.", True),
     ("How tall is the new ferry terminal?", "The terminal has 3 floors.", False),
     ("How tall is the new ferry terminal?", "The terminal is 24 m tall.", True),
     # who discovered / founded: a person's name, not a code or a body
     ("Who discovered the fjord's cold seep?", "The seep lies near stations T1 and T2.", False),
     ("Who discovered the fjord's cold seep?", "The seep was discovered by Kari Nordmann in 1998.", True),
+    # a bare number or a measure is no name or code; a number naming the noun asked about is
+    ("What did they rename the ferry after?", "They renamed the ferry in 2019, 2-fold.", False),
+    ("What did they rename the ferry after?", "They renamed the ferry after Fridtjof.", True),
+    ("In which phase of the building work was the tunnel shut?", "It was shut in 2019, the building work "
+     "being late.", False),
+    ("In which phase of the building work was the tunnel shut?", "It was shut in phase 2 of the work.", True),
+    # "what is the name of the director" asks for a person's name, not an office
+    ("What is the name of the harbour's director?", "The Harbour Director meets the Prime Minister.", False),
+    ("What is the name of the harbour's director?", "The harbour's director is Ingrid Solberg.", True),
+    # a code with a digit, or a single capital letter, is no place name
+    ("Which country were the cod from?", "The cod carried mutations in NR1H4.", False),
+    ("Which country were the cod from?", "The cod carry the X gene and the B allele.", False),
+    ("Which country were the cod from?", "The cod were caught off Iceland.", True),
+    # an abbreviation of the question's own words is no new name
+    ("Which country were the grey seal pups from?", "Counts of GSP were made in spring.", False),
+    ("Which country were the grey seal pups from?", "Grey seal pups (GSP) came from Iceland.", True),
+    ("Who tagged the grey seal pups?", "The GSP were tagged in spring.", False),
+    # an abbreviation of common words in the text names a thing, not a body or a place
+    ("Which company builds the ferries?", "Ferries are built with computer aided design, or CAD.", False),
+    ("Which company builds the ferries?", "Ferries are built with computer aided design by Ulstein.", True),
+    # a place noun after "these" refers back: it names no place
+    ("Where was the ferry deal signed?", "The deal covers trade in these areas.", False),
+    ("Where was the ferry deal signed?", "The deal was signed in the capital region.", True),
+    # the heading of a structured abstract, and the word after it, name nothing
+    ("What did they rename the ferry after?", "RESULTS Most ferries were renamed.", False),
+    ("What did they rename the ferry after?", "RESULTS The ferry was renamed after Fridtjof.", True),
+    # "which <noun> <verb>": the name must stand by the noun, whatever the verb
+    ("Which shipyard built the ferry?", "Built at a small shipyard on the coast, the ferry was later sold "
+     "to a company based in Bergen.", False),
+    ("Which shipyard built the ferry?", "The ferry was built by the Ulstein shipyard.", True),
 ])
 def test_matches(question: str, text: str, expected: bool) -> None:
     assert matches(analyse(question), text) is expected
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("Which shipyard built the ferry?", "shipyard"),
+    ("In which phase of the works was the tunnel shut?", "phase"),
+    ("What is the boiling point of the brine?", "point"),
+    ("What was used to clean the hull?", None),  # "was" is no noun
+    ("What does the harbour gate keep out?", None),  # the gate is what the question is about, not its answer
+    ("What does Bergen do in winter?", None),
+])
+def test_the_noun_whose_name_is_asked_for(question: str, head: str | None) -> None:
+    assert analyse(question).head == head
 
 
 def test_definitions_are_found_in_their_usual_shapes() -> None:
@@ -97,6 +177,9 @@ def test_definitions_are_found_in_their_usual_shapes() -> None:
     assert defines("Tern", "Tern, a research network, studies tides.")
     assert not defines("Tern", "Norway funds Tern and Blue Harbour.")
     assert not defines("Tern", "Lantern (a lamp) is lit.")  # a word that only ends in the term
+    # the names within the term stand for it ("the Tern network"), but not those after "of"
+    assert defines("the Tern network", "Tern is a tidal research network.")
+    assert not defines("the capital of Iceland", "Iceland is a member of the fund.")
 
 
 def test_how_many_counts_the_thing_asked_about() -> None:
@@ -144,6 +227,7 @@ def test_the_opening_decides_the_kind_whatever_follows(opening: str, words: list
     ("What is the population of the island?", ("population",)),
     ("What is the name of the harbour master?", ("master",)),  # "the name of X" asks about X
     ("Which coastal states, such as Iceland, joined?", ("state",)),
+    ("Which chemically treated nets were used?", ("net",)),  # "chemically treated" goes on to the noun
     ("What does CDX stand for?", ()),  # a verb follows the wh-word: no focus noun
     ("What is the levy used for?", ("levy",)),
     ("What happened to the old pier?", ()),
