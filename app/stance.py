@@ -13,10 +13,11 @@ The rule, in full:
    months, and numbers. A claim's value *matches* when the sentence has a value of the same
    kind and the same size (a plain number also matches an amount or a year of that size).
    It *conflicts* when the sentence has values of its kind and none matches; the sentence's
-   value named is the one whose neighbouring words best match the claim value's (the word
-   after counts most: "three military" answers "five military"). A number conflicts only
-   when the word before or after it is the same, it sits beside a value both texts state, or
-   two words near it are shared: numbers are too common to compare blind. A number that labels
+   value named is the one whose neighbouring words in its sentence best match the claim value's
+   (the word after counts most: "three military" answers "five military"). A number conflicts
+   only when the word before or after it is the same, it sits beside a value both texts state
+   (wherever the source states it; a spread, "± 10.2", only beside a spread), or two words near
+   it are shared: numbers are too common to compare blind. A number that labels
    a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions",
    "the agency's 2019 budget"), still conflicts, but its match is no evidence that the sentence
    states the claim: it names what both are about, like a name.
@@ -53,7 +54,8 @@ _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "CO
 _RANGE = re.compile(r"\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?")
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
-                                r"bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
+                                r"[µunpf]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
+_SPREAD = re.compile(r"(?:±|\+/-|\+-)\s*$")  # before a value: it is a spread, not a value of its own
 _LIST_GAP = re.compile(r"\s*,\s*|\s*,?\s+(?:and|or|to)\s+|\s*[-–]\s*")  # between items of a list or range
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
@@ -235,15 +237,17 @@ def compare(claim: str, sentence: str) -> Comparison:
     theirs = values(sentence)
     ours = [v for v in values(claim) if not v.in_date]  # the claim's date is compared whole
     same = {v: [s for s in theirs if _same_size(v, s) and _same_unit(claim, v, sentence, s)] for v in ours}
-    anchors = [(v, found[0]) for v, found in same.items() if len(found) == 1]
+    # every value both state, each place the source states it ("25.1 +/- 5.0 … 63.6 +/- 25.1")
+    anchors = [(v, s) for v, found in same.items() for s in found]
+    # the source's value of another claim value is not this one's, where it has one place
+    taken = {id(found[0]) for found in same.values() if len(found) == 1}
     for v in ours:
         if same[v]:
             if not is_label(claim, v):
                 result.matched.append(v.text)
             continue
-        taken = {id(found) for _, found in anchors}  # the source's value of another claim value is not this one's
         kin = [s for s in theirs if s.kind == v.kind and id(s) not in taken]
-        score = {s: _alignment(claim, v, sentence, s) + _anchored(v, s, kin, anchors) for s in kin}
+        score = {s: _alignment(claim, v, sentence, s) + _anchored(claim, v, sentence, s, kin, anchors) for s in kin}
         best = max(kin, key=score.__getitem__, default=None)
         if best is not None and (v.kind != "number" or score[best] >= 1):
             result.conflicts.append(Conflict(v.kind, best.text, v.text))
@@ -264,16 +268,24 @@ def is_label(text: str, v: Value) -> bool:
     return v.kind == "number" and bool(before) and before[0] in _LABEL_WORDS
 
 
-def _anchored(v: Value, s: Value, kin: list[Value], anchors: list[tuple[Value, Value]]) -> float:
+def _anchored(claim: str, v: Value, sentence: str, s: Value, kin: list[Value],
+              anchors: list[tuple[Value, Value]]) -> float:
     """3 when `s` is the value of its kind next to a value both texts state, on the side where the
-    claim has `v` ("91 in 2002" answers "97 … in 2002"), within 60 characters."""
+    claim has `v` ("91 in 2002" answers "97 … in 2002"), within 60 characters; a spread ("± 10.2")
+    is next only to a spread: "25.6 ± 10.2 vs. 19.8" answers "25.6 against 21.8" with 19.8."""
+    spread = is_spread(claim, v)
     for claim_at, source_at in anchors:
         after = v.start > claim_at.start
         side = [k for k in kin if (k.start > source_at.start) == after and k is not source_at
-                and abs(k.start - source_at.start) <= 60]
+                and abs(k.start - source_at.start) <= 60 and is_spread(sentence, k) == spread]
         if side and min(side, key=lambda k: abs(k.start - source_at.start)) is s:
             return 3.0
     return 0.0
+
+
+def is_spread(text: str, v: Value) -> bool:
+    """Whether a value is the spread of the one before it ("25.6 ± 10.2", "36.6 +/- 25.1")."""
+    return bool(_SPREAD.search(text, 0, v.start))
 
 
 def _compare_negations(claim: str, sentence: str, result: Comparison) -> None:
@@ -370,9 +382,12 @@ def _alignment(claim: str, v: Value, sentence: str, s: Value) -> float:
 
 
 def _around(text: str, start: int, end: int, n: int = 4) -> tuple[list[str], list[str]]:
-    """Up to `n` lower-cased words before and after a span, numbers dropped."""
-    before = [w.lower() for w in _WORD.findall(text[:start])][-n:]
-    after = [w.lower() for w in _WORD.findall(text[end:])][:n]
+    """Up to `n` lower-cased words before and after a span within its sentence, numbers dropped: the
+    sentence before is about something else ("… risk of breast cancer. To date, 26 papers")."""
+    first = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    last = next((m.start() for m in _SENTENCE_END.finditer(text, end)), len(text))
+    before = [w.lower() for w in _WORD.findall(text[first:start])][-n:]
+    after = [w.lower() for w in _WORD.findall(text[end:last])][:n]
     return before, after
 
 

@@ -228,3 +228,32 @@ def test_numbers_in_a_list_ending_in_a_percentage_are_percentages() -> None:
     assert [v.kind for v in values(sentence)] == ["%", "%", "%"]
     assert compare("Uptake fell by 40%, 25% and 12% in the regions.", sentence).matched == ["40%", "25%", "12%"]
     assert [v.kind for v in values("In 3 of 5 patients, 12% fell.")] == ["number", "number", "%"]
+
+
+# naming the source's value (issue 14, fifth pass)
+
+def test_the_words_near_a_value_stop_at_its_sentence() -> None:
+    # the sentence before shares "heart disease" with the claim, but its count is about papers, not risk
+    span = "We reviewed the risk of heart disease. So far, 31 papers on it have appeared."
+    c = compare("Smokers had a risk of heart disease of 2.4 against non-smokers.", span)
+    assert c.conflicts == [] and c.missing
+
+
+def test_a_spread_is_not_the_value_next_to_an_anchor() -> None:
+    sentence = "Scores rose more in the treated group than in controls (14.2 ± 6.1 SD vs. 9.7 ± 5.9)."
+    c = compare("Scores rose by 14.2 points in the treated group, against 11.5 in controls.", sentence)
+    assert [(x.source, x.claim) for x in c.conflicts] == [("9.7", "11.5")]
+
+
+def test_a_value_both_state_twice_anchors_at_each_place() -> None:
+    sentence = ("The dogs got a first dose of 12.5 +/- 2.0 mg/kg (range 8.1 to 16.0), at a rate of "
+                "41.3 +/- 12.5 mg/min.")
+    c = compare("The dogs got a first dose of 12.5 +/- 2.0 mg/kg at a rate of 31.4 +/- 12.5 mg/min.", sentence)
+    assert [(x.source, x.claim) for x in c.conflicts] == [("41.3", "31.4")]
+
+
+@pytest.mark.parametrize("unit", ["microM", "µM", "nM", "mmHg"])
+def test_a_concentration_or_pressure_is_named_with_its_unit(unit: str) -> None:
+    c = compare(f"The inhibitor had an IC50 of 0.61 {unit} in treated cells.",
+                f"The inhibitor had an IC50 of 0.16 {unit} in treated cells.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [(f"0.16 {unit}", f"0.61 {unit}")]
