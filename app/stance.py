@@ -7,7 +7,8 @@ The rule, in full:
    year (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28",
    "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
    "twenty-five" = 25, "2.5 million" = 2,500,000). Not numbers: digits joined to letters or a
-   hyphen before them ("p53", "COVID-19", "21st"). The numbers of a list or range whose last one
+   hyphen before them ("p53", "COVID-19", "21st"). A value is named as written, with its unit or
+   the thing it counts, a range whole ("6.5 to 6.9", "40-64 years"). The numbers of a list or range whose last one
    is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years,
    months, and numbers. A claim's value *matches* when the sentence has a value of the same
@@ -51,7 +52,7 @@ _DATE_RE = re.compile(  # "May 28, 2024", "28 May 2024", "May 28", "28 May", "Ma
     rf"|\b(?P<d2>{_DAY})\s(?P<m2>{_MONTH})\b\.?(?:,?\s(?P<y2>{_YEAR})\b)?"
     rf"|\b(?P<m3>{_MONTH})\.?,?\s(?P<y3>{_YEAR})\b")
 _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "COVID-19"
-_RANGE = re.compile(r"\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?")
+_RANGE = re.compile(r"\d+(?:[.,]\d+)?(?:[-–]|\sto\s)\d+(?:[.,]\d+)?")  # "40-64", "6.5 to 6.9"
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
                                 r"[µunpf]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
@@ -130,7 +131,7 @@ def values(text: str) -> list[Value]:
         cursor = at + len(f.text)
         if f.unit == "%" or f.unit.isupper():
             found.append(Value(f.text, f.unit, f.value, at, cursor))
-        else:
+        elif f.value.is_integer():  # things are counted whole: "14 new projects", not "1.32 against women"
             counts[at] = f.text
 
     def free(a: int, b: int) -> bool:
@@ -146,8 +147,9 @@ def values(text: str) -> list[Value]:
             found.append(Value(m.group(), "year", float(m.group()), *m.span()))
     for m in _NUMBER_RE.finditer(text):
         if free(*m.span()):  # named with its unit when it has one: "4 weeks", "8 h"
-            unit = _UNIT_ABBREVIATION.match(text, m.end())
-            written = counts.get(m.start()) or _range_around(text, m) or m.group() + (unit.group() if unit else "")
+            whole = _range_around(text, m) or m  # a range is named whole: "6.5 to 6.9", "40-64 years"
+            unit = _UNIT_ABBREVIATION.match(text, whole.end())
+            written = counts.get(m.start()) or whole.group() + (unit.group() if unit else "")
             found.append(Value(written, "number", number_value(m), *m.span()))
     return _percent_lists(text, sorted(found, key=lambda v: v.start))
 
@@ -162,11 +164,11 @@ def _percent_lists(text: str, found: list[Value]) -> list[Value]:
     return out
 
 
-def _range_around(text: str, m: re.Match[str]) -> str | None:
-    """The range a number is one end of, as written ("40-64"), for naming it."""
-    for r in _RANGE.finditer(text, max(m.start() - 12, 0), min(m.end() + 12, len(text))):
+def _range_around(text: str, m: re.Match[str]) -> re.Match[str] | None:
+    """The range a number is one end of ("40-64", "6.5 to 6.9"), for naming it."""
+    for r in _RANGE.finditer(text, max(m.start() - 16, 0), min(m.end() + 16, len(text))):
         if r.start() <= m.start() and m.end() <= r.end():
-            return r.group()
+            return r
     return None
 
 
@@ -250,7 +252,8 @@ def compare(claim: str, sentence: str) -> Comparison:
         score = {s: _alignment(claim, v, sentence, s) + _anchored(claim, v, sentence, s, kin, anchors) for s in kin}
         best = max(kin, key=score.__getitem__, default=None)
         if best is not None and (v.kind != "number" or score[best] >= 1):
-            result.conflicts.append(Conflict(v.kind, best.text, v.text))
+            if (c := Conflict(v.kind, best.text, v.text)) not in result.conflicts:  # both ends of a range
+                result.conflicts.append(c)
         else:
             result.missing.append(f"{v.text} does not appear here")
     _compare_negations(claim, sentence, result)

@@ -257,3 +257,14 @@ def test_a_concentration_or_pressure_is_named_with_its_unit(unit: str) -> None:
     c = compare(f"The inhibitor had an IC50 of 0.61 {unit} in treated cells.",
                 f"The inhibitor had an IC50 of 0.16 {unit} in treated cells.")
     assert [(x.source, x.claim) for x in c.conflicts] == [(f"0.16 {unit}", f"0.61 {unit}")]
+
+
+def test_a_range_written_with_to_is_named_whole_and_once() -> None:
+    c = compare("The enzyme works best at 5.5 to 5.9 pH units.", "The enzyme works best at 4.5 to 4.9 pH units.")
+    assert c.conflicts == [Conflict("number", "4.5 to 4.9", "5.5 to 5.9")]
+    assert [v.text for v in values("They were followed for 8 to 12 weeks.")] == ["8 to 12 weeks"] * 2
+
+
+def test_a_fraction_is_no_count_of_the_words_after_it() -> None:
+    assert [v.text for v in values("The odds ratio was 1.45 against controls.")] == ["1.45"]
+    assert [v.text for v in values("They opened 14 new clinics.")] == ["14 new clinics"]
