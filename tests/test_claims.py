@@ -142,3 +142,13 @@ def test_a_missing_or_conflicting_figure_never_supports(cosine: float, bar: floa
     conflicting = read("Inspectors found 312 cracked beams across 58 bridges.",
                        "Checks turned up 312 faulty girders on 85 crossings.", near(cosine))
     assert stance(conflicting, s)[0] != "supports"
+
+
+def test_a_span_stating_the_claims_other_figures_is_about_the_same_thing() -> None:
+    claim = "The survey followed 420 farms in Telemark between 1991 and 2009."
+    text = "Records of the 420 farms in Telemark were kept between 1991 and 2003."  # few of its words
+    plain = read(claim, text, near(0.0)).coverage.plain
+    r = read(claim, text, near((1.0 - plain - 0.1) / 0.8))  # support + plain coverage: 1.0, below 1.15
+    assert r.comparison.matched == ["420 farms", "1991"] and not r.coverage.names_missing
+    assert stance(r)[0] == "contradicts" and "the source says 2003, not 2009" in stance(r)[1]
+    assert stance(r, CheckSettings(stated_value=0.0))[0] == "related"
