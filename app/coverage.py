@@ -5,7 +5,8 @@ Words are compared by stem after folding British spellings to American ones ("an
 the stop words of `app.differences.keywords` dropped. A name ("Leiden", "EU") is a word
 capitalised after the claim's first word, or an acronym; a run of capitalised words counts as
 present where the span gives its acronym ("European Union" where it says "EU"), and an
-acronym where the span spells it out.
+acronym where the span spells it out. A name is not missing where the span writes it longer or
+shorter ("Europe" for "European", "FIMTM" for "FIM").
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Coverage:
     share: float  # of the claim's content words (values aside), the weighted share the span has
     plain: float  # the same share, every word weighing the same
     missing: list[str]  # the claim's content words the span lacks, in the claim's order
-    names_missing: list[str]  # the missing words that are names
+    names_missing: list[str]  # the missing words that are names, and not in a longer or shorter form
     weights: dict[str, float] = field(default_factory=dict)  # each of the claim's words: its weight
     span_words: tuple[str, ...] = ()  # the span's own content words
 
@@ -98,4 +99,13 @@ def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: 
     total = sum(weight.values())
     share = 1 - sum(weight[m] for m in missing) / total if total else 1.0
     plain = 1 - len(missing) / len(words) if words else 1.0
-    return Coverage(share, plain, missing, [m for m in missing if m in names(claim)], weight, tuple(theirs))
+    said = {w.lower() for w in _WORD.findall(text)}
+    lacking = [m for m in missing if m in names(claim) and not any(_same_name(m, w) for w in said)]
+    return Coverage(share, plain, missing, lacking, weight, tuple(theirs))
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One name written longer ("Europe", "European"; "FIM", "FIMTM"): one begins with the other, of
+    three letters or more."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and long.startswith(short)
