@@ -75,12 +75,21 @@ def acronyms(text: str) -> dict[str, list[str]]:
     return out
 
 
+def initialisms(text: str) -> dict[str, list[str]]:
+    """Runs of three or four content words by their initials, in any case: {"SCC": ["squamous", "cell",
+    "carcinoma"]}; not "the cord recipients" for "TCR"."""
+    words = re.findall(r"[A-Za-z]+", text)
+    runs = [words[i:i + n] for n in (3, 4) for i in range(len(words) - n + 1)]
+    return {"".join(w[0] for w in run).upper(): run for run in runs if all(keywords(w.lower()) for w in run)}
+
+
 def spelled_out(claim: str, text: str) -> set[str]:
     """Stems `text` states under another name: the claim's "European Union" where `text` says "EU",
-    the claim's "EDF" where `text` spells out "European Defence Fund"."""
-    said = set(_WORD.findall(text))
-    out = {w for acronym, words in acronyms(claim).items() if acronym in said for w in words}
-    out |= {a for a in acronyms(text) if a in set(_WORD.findall(claim))}
+    the claim's "EDF" where `text` spells out "European Defence Fund", the claim's "squamous cell
+    carcinoma" where `text` says "SCC"."""
+    said, claimed = set(_WORD.findall(text)), set(_WORD.findall(claim))
+    out = {w for acronym, words in (acronyms(claim) | initialisms(claim)).items() if acronym in said for w in words}
+    out |= {a for a in acronyms(text) if a in claimed}
     return set().union(*content_words(" ".join(out)).values()) if out else set()
 
 

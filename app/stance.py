@@ -55,7 +55,8 @@ _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "CO
 _RANGE = re.compile(r"\d+(?:[.,]\d+)?(?:[-–]|\sto\s)\d+(?:[.,]\d+)?")  # "40-64", "6.5 to 6.9"
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
-                                r"[µunpf]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
+                                r"[µunpf]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
+                                r"(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
 _SPREAD = re.compile(r"(?:±|\+/-|\+-)\s*$")  # before a value: it is a spread, not a value of its own
 _LIST_GAP = re.compile(r"\s*,\s*|\s*,?\s+(?:and|or|to)\s+|\s*[-–]\s*")  # between items of a list or range
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
