@@ -39,6 +39,9 @@ class Coverage:
     names_missing: list[str]  # the missing words that are names, and not in a longer or shorter form
     weights: dict[str, float] = field(default_factory=dict)  # each of the claim's words: its weight
     span_words: tuple[str, ...] = ()  # the span's own content words
+    # the most of the claim's content words in a row the span lacks: a claim that adds a predicate and
+    # its object ("… predicted graft rejection") lacks a run of them, a paraphrase a word here and there
+    gap: tuple[str, ...] = ()
 
 
 def fold(word: str) -> str:
@@ -110,7 +113,18 @@ def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: 
     plain = 1 - len(missing) / len(words) if words else 1.0
     said = {w.lower() for w in _WORD.findall(text)}
     lacking = [m for m in missing if m in names(claim) and not any(_same_name(m, w) for w in said)]
-    return Coverage(share, plain, missing, lacking, weight, tuple(theirs))
+    return Coverage(share, plain, missing, lacking, weight, tuple(theirs), gap(list(words), set(missing)))
+
+
+def gap(words: list[str], missing: set[str]) -> tuple[str, ...]:
+    """The longest run of `words` in a row that are all `missing` (the first of equal length)."""
+    best: tuple[str, ...] = ()
+    run: list[str] = []
+    for w in words:
+        run = run + [w] if w in missing else []
+        if len(run) > len(best):
+            best = tuple(run)
+    return best
 
 
 def _same_name(a: str, b: str) -> bool:
