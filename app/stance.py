@@ -67,7 +67,8 @@ _NUMBER_RE = re.compile(
     rf"(?:\s(?P<s>thousand|million|billion|trillion)\b)?")
 _NEGATION = re.compile(r"\b(?:not|no|none|nobody|nothing|never|neither|nor|cannot|without)\b"
                        r"|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
-_NEG_PREFIX = re.compile(r"\b(?:non|un|in|il|ir|im)(?P<base>[a-z]{5,})\b")  # "non-…": _NEGATION
+# "non-…": _NEGATION. in- is il-, ir-, im- before l, r and p, b, m: "inpatient", "input" deny nothing
+_NEG_PREFIX = re.compile(r"\b(?:non|un|in(?![pbmlr])|il(?=l)|ir(?=r)|im(?=[pbm]))(?P<base>[a-z]{5,})\b")
 _CONTRAST = re.compile(r"(?:\bbut|\band|,)\s*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _CLAUSE_END = re.compile(r"[,;:.!?()]|\b(?:but|while|whereas|although|which|that)\b", re.I)

@@ -268,3 +268,11 @@ def test_a_range_written_with_to_is_named_whole_and_once() -> None:
 def test_a_fraction_is_no_count_of_the_words_after_it() -> None:
     assert [v.text for v in values("The odds ratio was 1.45 against controls.")] == ["1.45"]
     assert [v.text for v in values("They opened 14 new clinics.")] == ["14 new clinics"]
+
+
+def test_in_before_p_b_m_l_or_r_is_no_negating_prefix() -> None:
+    claim = "Older patients recovered faster at the clinic."
+    assert compare(claim, "Older inpatients recovered faster at the clinic.").conflicts == []
+    assert compare("The ruling was legal.", "The ruling was illegal.").conflicts == [Conflict("negation", "illegal", "legal")]
+    assert compare("The staff were patient.", "The staff were impatient.").conflicts == [
+        Conflict("negation", "impatient", "patient")]
