@@ -29,7 +29,9 @@ The rule, in full:
    ("illegal", "unlikely", "inactive") negates its stem when the other text has the stem
    and not the word.
 4. Negations conflict when one text negates a head the other text states, and the other text
-   has no negation at all, not even one whose head is not found ("but not the CD8(+)").
+   has no negation at all, not even one whose head is not found ("but not the CD8(+)"). "without"
+   names a group by what it lacks ("those without a tutor"), in the claim or in the source, and
+   denies nothing.
 """
 
 from __future__ import annotations
@@ -157,11 +159,13 @@ def values(text: str) -> list[Value]:
 
 
 def _percent_lists(text: str, found: list[Value]) -> list[Value]:
-    """Numbers in a list whose last one is a percentage are percentages ("a 36, 35 and 31% fall")."""
+    """Numbers in a list whose last one is a percentage are percentages ("a 36, 35 and 31% fall"); a
+    list ends in "and", "or", "to" or a dash: "ratio 1.27, 95% interval" is no list."""
     out = list(found)
     for k in range(len(out) - 2, -1, -1):
-        v, nxt = out[k], out[k + 1]
-        if v.kind == "number" and nxt.kind == "%" and _LIST_GAP.fullmatch(text[v.end:nxt.start]):
+        v, nxt, gap = out[k], out[k + 1], text[out[k].end:out[k + 1].start]
+        last = nxt is found[k + 1] and nxt.kind == "%"  # the list's own percentage, not one read here
+        if v.kind == "number" and nxt.kind == "%" and _LIST_GAP.fullmatch(gap) and not (last and "," == gap.strip()):
             out[k] = Value(v.text, "%", v.value, v.start, v.end)
     return out
 
@@ -313,7 +317,7 @@ def _negation_conflicts(claim: str, sentence: str) -> list[Conflict]:
         return [Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase)] if hit else []
     if source_neg and not claim_neg and not _negated(claim):
         words = _words_by_stem(claim)
-        hit = next((n for n in source_neg if n.head in words), None)
+        hit = next((n for n in source_neg if n.head in words and not n.phrase.lower().startswith("without")), None)
         return [Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence))] if hit else []
     return []
 

@@ -273,6 +273,20 @@ def test_a_fraction_is_no_count_of_the_words_after_it() -> None:
 def test_in_before_p_b_m_l_or_r_is_no_negating_prefix() -> None:
     claim = "Older patients recovered faster at the clinic."
     assert compare(claim, "Older inpatients recovered faster at the clinic.").conflicts == []
-    assert compare("The ruling was legal.", "The ruling was illegal.").conflicts == [Conflict("negation", "illegal", "legal")]
+    assert compare("The ruling was legal.", "The ruling was illegal.").conflicts == [
+        Conflict("negation", "illegal", "legal")]
     assert compare("The staff were patient.", "The staff were impatient.").conflicts == [
         Conflict("negation", "impatient", "patient")]
+
+
+def test_a_group_the_source_names_by_what_it_lacks_denies_nothing() -> None:
+    sentence = "Pupils without a tutor scored lower than the others."
+    assert compare("Pupils with a tutor scored higher.", sentence).conflicts == []
+    assert compare("Pupils were given a tutor.", "Pupils were not given a tutor.").conflicts
+
+
+def test_a_number_before_a_comma_and_a_percentage_is_no_list_of_percentages() -> None:
+    sentence = "Risk rose (odds ratio 1.42, 95% interval 1.10 to 1.83)."
+    assert [v.kind for v in values(sentence)][:2] == ["number", "%"]
+    assert compare("The odds ratio was 1.42.", sentence).matched == ["1.42"]
+    assert [v.kind for v in values("Falls of 36, 35 and 31% were seen.")] == ["%", "%", "%"]
