@@ -5,12 +5,13 @@ Each sentence (or pair of adjacent sentences) of the passages closest to the cla
 claim's content words, values aside, that it has: app/coverage.py) and a *stance*:
 
 - it *supports* the claim when it states every value and negation of the claim without conflict
-  (app/stance.py), the support model (app/support.py: a logistic regression over the span's
+  (app/stance.py), lacks fewer than `gap` of the claim's content words in a row (a claim that adds
+  a clause is not stated), the support model (app/support.py: a logistic regression over the span's
   closeness and wording) gives it at least the trained threshold, and (unless it states a value of
   the claim) its support reaches `min_support`;
 - it *contradicts* the claim when a value or a negation conflicts ("the source says 2021, not
   2019") and it is about the same thing: it has every name in the claim and support plus plain
-  coverage reaches `contradicted`;
+  coverage (plus `stated_value` for each other value of the claim it states) reaches `contradicted`;
 - otherwise it is *related*, with the reasons it is not support ("2019 does not appear here").
 
 A document that supports the claim in one sentence does not contradict it in another: its
@@ -61,7 +62,14 @@ class CheckSettings:
     # A span with a conflicting value or negation is about the same thing when its support plus the
     # plain share of the claim's words it has reaches this (0 to 2). Chosen on the tune claims with
     # benchmarks/tune_claims.py (benchmarks/RESULTS.md).
+    # ... and it lacks fewer than this many of the claim's content words in a row (Coverage.gap): a
+    # span that lacks a clause of the claim does not state it. Chosen on the tune claims (RESULTS.md).
+    gap: int = 4
     contradicted: float = 1.15
+    # ... where each value of the claim the span states alike (two at most) adds this: a span that
+    # states the claim's other figures is about the same thing ("764 patients … between 1966 and 1988"
+    # against "… 764 patients … between 1966 and 1998"). Chosen on the tune claims (benchmarks/RESULTS.md).
+    stated_value: float = 0.2
     related: float = 0.45  # any span's support at or above this: related (else not found)
     passage_weight: float = 0.2  # share of the passage's cosine in a sentence's support
 
@@ -142,12 +150,13 @@ def stance(r: Reading, settings: CheckSettings = CheckSettings()) -> tuple[str, 
     cov, comparison = r.coverage, r.comparison
     why = list(comparison.missing)
     floor = settings.support_floor() if not comparison.matched else 0.0  # a stated value is evidence enough
-    if r.probability < settings.support_threshold() or r.support < floor:
+    if r.probability < settings.support_threshold() or r.support < floor or len(cov.gap) >= settings.gap:
         why.append("not mentioned here: " + ", ".join(cov.missing) if cov.missing else
                    "close to the claim, but not close enough to support it")
     if comparison.conflicts:
         # plain word shares: a rare word only the claim has ("legally binding") is no sign of another topic here
-        if r.support + cov.plain >= settings.contradicted and not cov.names_missing:
+        about = r.support + cov.plain + settings.stated_value * min(len(comparison.matched), 2)
+        if about >= settings.contradicted and not cov.names_missing:
             return CONTRADICTS, [says(c) for c in comparison.conflicts] + comparison.missing
         return RELATED, [f"{_said(c.claim, c.kind)} does not appear here ({_said(c.source, c.kind)} does)"
                          for c in comparison.conflicts] + why

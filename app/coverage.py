@@ -5,7 +5,8 @@ Words are compared by stem after folding British spellings to American ones ("an
 the stop words of `app.differences.keywords` dropped. A name ("Leiden", "EU") is a word
 capitalised after the claim's first word, or an acronym; a run of capitalised words counts as
 present where the span gives its acronym ("European Union" where it says "EU"), and an
-acronym where the span spells it out.
+acronym where the span spells it out. A name is not missing where the span writes it longer or
+shorter ("Europe" for "European", "FIMTM" for "FIM").
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ class Coverage:
     share: float  # of the claim's content words (values aside), the weighted share the span has
     plain: float  # the same share, every word weighing the same
     missing: list[str]  # the claim's content words the span lacks, in the claim's order
-    names_missing: list[str]  # the missing words that are names
+    names_missing: list[str]  # the missing words that are names, and not in a longer or shorter form
     weights: dict[str, float] = field(default_factory=dict)  # each of the claim's words: its weight
     span_words: tuple[str, ...] = ()  # the span's own content words
+    # the most of the claim's content words in a row the span lacks: a claim that adds a predicate and
+    # its object ("… predicted graft rejection") lacks a run of them, a paraphrase a word here and there
+    gap: tuple[str, ...] = ()
 
 
 def fold(word: str) -> str:
@@ -74,12 +78,21 @@ def acronyms(text: str) -> dict[str, list[str]]:
     return out
 
 
+def initialisms(text: str) -> dict[str, list[str]]:
+    """Runs of three or four content words by their initials, in any case: {"SCC": ["squamous", "cell",
+    "carcinoma"]}; not "the cord recipients" for "TCR"."""
+    words = re.findall(r"[A-Za-z]+", text)
+    runs = [words[i:i + n] for n in (3, 4) for i in range(len(words) - n + 1)]
+    return {"".join(w[0] for w in run).upper(): run for run in runs if all(keywords(w.lower()) for w in run)}
+
+
 def spelled_out(claim: str, text: str) -> set[str]:
     """Stems `text` states under another name: the claim's "European Union" where `text` says "EU",
-    the claim's "EDF" where `text` spells out "European Defence Fund"."""
-    said = set(_WORD.findall(text))
-    out = {w for acronym, words in acronyms(claim).items() if acronym in said for w in words}
-    out |= {a for a in acronyms(text) if a in set(_WORD.findall(claim))}
+    the claim's "EDF" where `text` spells out "European Defence Fund", the claim's "squamous cell
+    carcinoma" where `text` says "SCC"."""
+    said, claimed = set(_WORD.findall(text)), set(_WORD.findall(claim))
+    out = {w for acronym, words in (acronyms(claim) | initialisms(claim)).items() if acronym in said for w in words}
+    out |= {a for a in acronyms(text) if a in claimed}
     return set().union(*content_words(" ".join(out)).values()) if out else set()
 
 
@@ -98,4 +111,24 @@ def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: 
     total = sum(weight.values())
     share = 1 - sum(weight[m] for m in missing) / total if total else 1.0
     plain = 1 - len(missing) / len(words) if words else 1.0
-    return Coverage(share, plain, missing, [m for m in missing if m in names(claim)], weight, tuple(theirs))
+    said = {w.lower() for w in _WORD.findall(text)}
+    lacking = [m for m in missing if m in names(claim) and not any(_same_name(m, w) for w in said)]
+    return Coverage(share, plain, missing, lacking, weight, tuple(theirs), gap(list(words), set(missing)))
+
+
+def gap(words: list[str], missing: set[str]) -> tuple[str, ...]:
+    """The longest run of `words` in a row that are all `missing` (the first of equal length)."""
+    best: tuple[str, ...] = ()
+    run: list[str] = []
+    for w in words:
+        run = run + [w] if w in missing else []
+        if len(run) > len(best):
+            best = tuple(run)
+    return best
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One name written longer ("Europe", "European"; "FIM", "FIMTM"): one begins with the other, of
+    three letters or more."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and long.startswith(short)

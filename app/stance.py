@@ -7,16 +7,18 @@ The rule, in full:
    year (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28",
    "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
    "twenty-five" = 25, "2.5 million" = 2,500,000). Not numbers: digits joined to letters or a
-   hyphen before them ("p53", "COVID-19", "21st"). The numbers of a list or range whose last one
+   hyphen before them ("p53", "COVID-19", "21st"). A value is named as written, with its unit or
+   the thing it counts, a range whole ("6.5 to 6.9", "40-64 years"). The numbers of a list or range whose last one
    is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years,
    months, and numbers. A claim's value *matches* when the sentence has a value of the same
    kind and the same size (a plain number also matches an amount or a year of that size).
    It *conflicts* when the sentence has values of its kind and none matches; the sentence's
-   value named is the one whose neighbouring words best match the claim value's (the word
-   after counts most: "three military" answers "five military"). A number conflicts only
-   when the word before or after it is the same, it sits beside a value both texts state, or
-   two words near it are shared: numbers are too common to compare blind. A number that labels
+   value named is the one whose neighbouring words in its sentence best match the claim value's
+   (the word after counts most: "three military" answers "five military"). A number conflicts
+   only when the word before or after it is the same, it sits beside a value both texts state
+   (wherever the source states it; a spread, "± 10.2", only beside a spread), or two words near
+   it are shared: numbers are too common to compare blind. A number that labels
    a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions",
    "the agency's 2019 budget"), still conflicts, but its match is no evidence that the sentence
    states the claim: it names what both are about, like a name.
@@ -27,7 +29,9 @@ The rule, in full:
    ("illegal", "unlikely", "inactive") negates its stem when the other text has the stem
    and not the word.
 4. Negations conflict when one text negates a head the other text states, and the other text
-   has no negation at all, not even one whose head is not found ("but not the CD8(+)").
+   has no negation at all, not even one whose head is not found ("but not the CD8(+)"). "without"
+   names a group by what it lacks ("those without a tutor"), in the claim or in the source, and
+   denies nothing.
 """
 
 from __future__ import annotations
@@ -50,10 +54,12 @@ _DATE_RE = re.compile(  # "May 28, 2024", "28 May 2024", "May 28", "28 May", "Ma
     rf"|\b(?P<d2>{_DAY})\s(?P<m2>{_MONTH})\b\.?(?:,?\s(?P<y2>{_YEAR})\b)?"
     rf"|\b(?P<m3>{_MONTH})\.?,?\s(?P<y3>{_YEAR})\b")
 _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "COVID-19"
-_RANGE = re.compile(r"\d+(?:[.,]\d+)?[-–]\d+(?:[.,]\d+)?")
+_RANGE = re.compile(r"\d+(?:[.,]\d+)?(?:[-–]|\sto\s)\d+(?:[.,]\d+)?")  # "40-64", "6.5 to 6.9"
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
-                                r"bp|kb|fold|(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
+                                r"[µunpf]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
+                                r"(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
+_SPREAD = re.compile(r"(?:±|\+/-|\+-)\s*$")  # before a value: it is a spread, not a value of its own
 _LIST_GAP = re.compile(r"\s*,\s*|\s*,?\s+(?:and|or|to)\s+|\s*[-–]\s*")  # between items of a list or range
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
@@ -63,7 +69,8 @@ _NUMBER_RE = re.compile(
     rf"(?:\s(?P<s>thousand|million|billion|trillion)\b)?")
 _NEGATION = re.compile(r"\b(?:not|no|none|nobody|nothing|never|neither|nor|cannot|without)\b"
                        r"|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
-_NEG_PREFIX = re.compile(r"\b(?:non|un|in|il|ir|im)(?P<base>[a-z]{5,})\b")  # "non-…": _NEGATION
+# "non-…": _NEGATION. in- is il-, ir-, im- before l, r and p, b, m: "inpatient", "input" deny nothing
+_NEG_PREFIX = re.compile(r"\b(?:non|un|in(?![pbmlr])|il(?=l)|ir(?=r)|im(?=[pbm]))(?P<base>[a-z]{5,})\b")
 _CONTRAST = re.compile(r"(?:\bbut|\band|,)\s*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _CLAUSE_END = re.compile(r"[,;:.!?()]|\b(?:but|while|whereas|although|which|that)\b", re.I)
@@ -128,7 +135,7 @@ def values(text: str) -> list[Value]:
         cursor = at + len(f.text)
         if f.unit == "%" or f.unit.isupper():
             found.append(Value(f.text, f.unit, f.value, at, cursor))
-        else:
+        elif f.value.is_integer():  # things are counted whole: "14 new projects", not "1.32 against women"
             counts[at] = f.text
 
     def free(a: int, b: int) -> bool:
@@ -144,27 +151,30 @@ def values(text: str) -> list[Value]:
             found.append(Value(m.group(), "year", float(m.group()), *m.span()))
     for m in _NUMBER_RE.finditer(text):
         if free(*m.span()):  # named with its unit when it has one: "4 weeks", "8 h"
-            unit = _UNIT_ABBREVIATION.match(text, m.end())
-            written = counts.get(m.start()) or _range_around(text, m) or m.group() + (unit.group() if unit else "")
+            whole = _range_around(text, m) or m  # a range is named whole: "6.5 to 6.9", "40-64 years"
+            unit = _UNIT_ABBREVIATION.match(text, whole.end())
+            written = counts.get(m.start()) or whole.group() + (unit.group() if unit else "")
             found.append(Value(written, "number", number_value(m), *m.span()))
     return _percent_lists(text, sorted(found, key=lambda v: v.start))
 
 
 def _percent_lists(text: str, found: list[Value]) -> list[Value]:
-    """Numbers in a list whose last one is a percentage are percentages ("a 36, 35 and 31% fall")."""
+    """Numbers in a list whose last one is a percentage are percentages ("a 36, 35 and 31% fall"); a
+    list ends in "and", "or", "to" or a dash: "ratio 1.27, 95% interval" is no list."""
     out = list(found)
     for k in range(len(out) - 2, -1, -1):
-        v, nxt = out[k], out[k + 1]
-        if v.kind == "number" and nxt.kind == "%" and _LIST_GAP.fullmatch(text[v.end:nxt.start]):
+        v, nxt, gap = out[k], out[k + 1], text[out[k].end:out[k + 1].start]
+        last = nxt is found[k + 1] and nxt.kind == "%"  # the list's own percentage, not one read here
+        if v.kind == "number" and nxt.kind == "%" and _LIST_GAP.fullmatch(gap) and not (last and "," == gap.strip()):
             out[k] = Value(v.text, "%", v.value, v.start, v.end)
     return out
 
 
-def _range_around(text: str, m: re.Match[str]) -> str | None:
-    """The range a number is one end of, as written ("40-64"), for naming it."""
-    for r in _RANGE.finditer(text, max(m.start() - 12, 0), min(m.end() + 12, len(text))):
+def _range_around(text: str, m: re.Match[str]) -> re.Match[str] | None:
+    """The range a number is one end of ("40-64", "6.5 to 6.9"), for naming it."""
+    for r in _RANGE.finditer(text, max(m.start() - 16, 0), min(m.end() + 16, len(text))):
         if r.start() <= m.start() and m.end() <= r.end():
-            return r.group()
+            return r
     return None
 
 
@@ -235,18 +245,21 @@ def compare(claim: str, sentence: str) -> Comparison:
     theirs = values(sentence)
     ours = [v for v in values(claim) if not v.in_date]  # the claim's date is compared whole
     same = {v: [s for s in theirs if _same_size(v, s) and _same_unit(claim, v, sentence, s)] for v in ours}
-    anchors = [(v, found[0]) for v, found in same.items() if len(found) == 1]
+    # every value both state, each place the source states it ("25.1 +/- 5.0 … 63.6 +/- 25.1")
+    anchors = [(v, s) for v, found in same.items() for s in found]
+    # the source's value of another claim value is not this one's, where it has one place
+    taken = {id(found[0]) for found in same.values() if len(found) == 1}
     for v in ours:
         if same[v]:
             if not is_label(claim, v):
                 result.matched.append(v.text)
             continue
-        taken = {id(found) for _, found in anchors}  # the source's value of another claim value is not this one's
         kin = [s for s in theirs if s.kind == v.kind and id(s) not in taken]
-        score = {s: _alignment(claim, v, sentence, s) + _anchored(v, s, kin, anchors) for s in kin}
+        score = {s: _alignment(claim, v, sentence, s) + _anchored(claim, v, sentence, s, kin, anchors) for s in kin}
         best = max(kin, key=score.__getitem__, default=None)
         if best is not None and (v.kind != "number" or score[best] >= 1):
-            result.conflicts.append(Conflict(v.kind, best.text, v.text))
+            if (c := Conflict(v.kind, best.text, v.text)) not in result.conflicts:  # both ends of a range
+                result.conflicts.append(c)
         else:
             result.missing.append(f"{v.text} does not appear here")
     _compare_negations(claim, sentence, result)
@@ -264,16 +277,24 @@ def is_label(text: str, v: Value) -> bool:
     return v.kind == "number" and bool(before) and before[0] in _LABEL_WORDS
 
 
-def _anchored(v: Value, s: Value, kin: list[Value], anchors: list[tuple[Value, Value]]) -> float:
+def _anchored(claim: str, v: Value, sentence: str, s: Value, kin: list[Value],
+              anchors: list[tuple[Value, Value]]) -> float:
     """3 when `s` is the value of its kind next to a value both texts state, on the side where the
-    claim has `v` ("91 in 2002" answers "97 … in 2002"), within 60 characters."""
+    claim has `v` ("91 in 2002" answers "97 … in 2002"), within 60 characters; a spread ("± 10.2")
+    is next only to a spread: "25.6 ± 10.2 vs. 19.8" answers "25.6 against 21.8" with 19.8."""
+    spread = is_spread(claim, v)
     for claim_at, source_at in anchors:
         after = v.start > claim_at.start
         side = [k for k in kin if (k.start > source_at.start) == after and k is not source_at
-                and abs(k.start - source_at.start) <= 60]
+                and abs(k.start - source_at.start) <= 60 and is_spread(sentence, k) == spread]
         if side and min(side, key=lambda k: abs(k.start - source_at.start)) is s:
             return 3.0
     return 0.0
+
+
+def is_spread(text: str, v: Value) -> bool:
+    """Whether a value is the spread of the one before it ("25.6 ± 10.2", "36.6 +/- 25.1")."""
+    return bool(_SPREAD.search(text, 0, v.start))
 
 
 def _compare_negations(claim: str, sentence: str, result: Comparison) -> None:
@@ -296,7 +317,7 @@ def _negation_conflicts(claim: str, sentence: str) -> list[Conflict]:
         return [Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase)] if hit else []
     if source_neg and not claim_neg and not _negated(claim):
         words = _words_by_stem(claim)
-        hit = next((n for n in source_neg if n.head in words), None)
+        hit = next((n for n in source_neg if n.head in words and not n.phrase.lower().startswith("without")), None)
         return [Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence))] if hit else []
     return []
 
@@ -370,9 +391,12 @@ def _alignment(claim: str, v: Value, sentence: str, s: Value) -> float:
 
 
 def _around(text: str, start: int, end: int, n: int = 4) -> tuple[list[str], list[str]]:
-    """Up to `n` lower-cased words before and after a span, numbers dropped."""
-    before = [w.lower() for w in _WORD.findall(text[:start])][-n:]
-    after = [w.lower() for w in _WORD.findall(text[end:])][:n]
+    """Up to `n` lower-cased words before and after a span within its sentence, numbers dropped: the
+    sentence before is about something else ("… risk of breast cancer. To date, 26 papers")."""
+    first = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    last = next((m.start() for m in _SENTENCE_END.finditer(text, end)), len(text))
+    before = [w.lower() for w in _WORD.findall(text[first:start])][-n:]
+    after = [w.lower() for w in _WORD.findall(text[end:last])][:n]
     return before, after
 
 

@@ -6,8 +6,9 @@
 IDX indexes the documents the sets name (benchmarks/sets/make_corpus.py, then `docqa ingest`).
 
 1. Each claim is checked as `docqa check` checks it (app/claims.py `gather`): the same search,
-   spans and features. Spans with a conflicting or missing value or negation never support, so
-   the model is trained on the others.
+   spans and features. Spans with a conflicting or missing value or negation, or that lack
+   `CheckSettings.gap` of the claim's content words in a row, never support, so the model is
+   trained on the others.
 2. A span is positive when its claim is true (`expect` supported) and it overlaps the claim's
    `evidence` sentence by more than half of either; every other span is negative (spans of
    altered and unaddressed claims, and a true claim's spans elsewhere).
@@ -17,7 +18,10 @@ IDX indexes the documents the sets name (benchmarks/sets/make_corpus.py, then `d
 4. Threshold: the lowest at which no altered or unaddressed tune claim is supported out of fold
    (its best eligible span's out-of-fold probability), plus `MARGIN`; for each `min_support` of
    `FLOORS` (app/claims.py). C: the most true claims supported out of fold; min_support: the
-   highest that supports at most one true claim fewer.
+   highest that supports at most one true claim fewer, or the one given with --min-support (the
+   floor guards against spans that hold every word of a claim they do not make, "Norway is a member
+   state of the EU" in "… the same rights as EU member states"; where the tune sets hold no such
+   claim, only its cost shows).
 5. Prints the out-of-fold figures per set and, with --write, fits on all tune claims and writes
    app/claim_weights.json.
 """
@@ -83,7 +87,10 @@ def gathered(engine: Engine, claims: list[tuple[str, dict]], cache: Path | None)
 
 
 def eligible(reading) -> bool:  # noqa: ANN001
-    return not reading.comparison.conflicts and not reading.comparison.missing
+    """Not ruled out before the model is asked: no conflicting or missing value or negation, and no gap
+    of `CheckSettings.gap` claim words in a row."""
+    return (not reading.comparison.conflicts and not reading.comparison.missing
+            and len(reading.coverage.gap) < CheckSettings.gap)
 
 
 def supportive(reading, floor: float) -> bool:  # noqa: ANN001
@@ -167,6 +174,8 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--cache", type=Path, help="keep the found spans here; later runs read them again")
     parser.add_argument("--write", action="store_true", help=f"fit on all and write {WEIGHTS_FILE.name}")
+    parser.add_argument("--min-support", type=float, choices=FLOORS,
+                        help="keep this min_support (one of FLOORS) and choose C for it")
     args = parser.parse_args()
     engine = Engine(args.index)
     rows = gathered(engine, load(args.sets), args.cache)
@@ -183,6 +192,8 @@ def main() -> None:
             results.append((right, c, t, floor))
     # the best C; then the highest min_support within one true claim of its best, for a margin against
     # spans that hold every word of a claim they do not make
+    if args.min_support is not None:  # kept, not chosen: the tune sets may hold no case it guards against
+        results = [r for r in results if r[3] == args.min_support]
     top = max(results)
     _, c, t, floor = max((r for r in results if r[1] == top[1] and r[0] >= top[0] - 1), key=lambda r: r[3])
     set_probabilities(rows, out_of_fold(x, y, groups, c))

@@ -142,3 +142,23 @@ def test_a_missing_or_conflicting_figure_never_supports(cosine: float, bar: floa
     conflicting = read("Inspectors found 312 cracked beams across 58 bridges.",
                        "Checks turned up 312 faulty girders on 85 crossings.", near(cosine))
     assert stance(conflicting, s)[0] != "supports"
+
+
+def test_a_span_stating_the_claims_other_figures_is_about_the_same_thing() -> None:
+    claim = "The survey followed 420 farms in Telemark between 1991 and 2009."
+    text = "Records of the 420 farms in Telemark were kept between 1991 and 2003."  # few of its words
+    plain = read(claim, text, near(0.0)).coverage.plain
+    r = read(claim, text, near((1.0 - plain - 0.1) / 0.8))  # support + plain coverage: 1.0, below 1.15
+    assert r.comparison.matched == ["420 farms", "1991"] and not r.coverage.names_missing
+    assert stance(r)[0] == "contradicts" and "the source says 2003, not 2009" in stance(r)[1]
+    assert stance(r, CheckSettings(stated_value=0.0))[0] == "related"
+
+
+def test_a_span_lacking_a_run_of_the_claims_words_never_supports() -> None:
+    claim = "Ferry traffic in the fjord doubled, raising harbour noise complaints sharply."
+    r = read(claim, "Ferry traffic in the fjord doubled.", near(1.0))
+    assert r.coverage.gap == ("raising", "harbour", "noise", "complaints", "sharply")
+    assert stance(r, CheckSettings(supported=0.0, min_support=0.0))[0] == "related"
+    assert stance(r, CheckSettings(supported=0.0, min_support=0.0, gap=6))[0] == "supports"
+    assert read(claim, "Ferry traffic in the fjord doubled, raising noise complaints.", near(1.0)).coverage.gap == (
+        "harbour",)

@@ -228,3 +228,65 @@ def test_numbers_in_a_list_ending_in_a_percentage_are_percentages() -> None:
     assert [v.kind for v in values(sentence)] == ["%", "%", "%"]
     assert compare("Uptake fell by 40%, 25% and 12% in the regions.", sentence).matched == ["40%", "25%", "12%"]
     assert [v.kind for v in values("In 3 of 5 patients, 12% fell.")] == ["number", "number", "%"]
+
+
+# naming the source's value (issue 14, fifth pass)
+
+def test_the_words_near_a_value_stop_at_its_sentence() -> None:
+    # the sentence before shares "heart disease" with the claim, but its count is about papers, not risk
+    span = "We reviewed the risk of heart disease. So far, 31 papers on it have appeared."
+    c = compare("Smokers had a risk of heart disease of 2.4 against non-smokers.", span)
+    assert c.conflicts == [] and c.missing
+
+
+def test_a_spread_is_not_the_value_next_to_an_anchor() -> None:
+    sentence = "Scores rose more in the treated group than in controls (14.2 ± 6.1 SD vs. 9.7 ± 5.9)."
+    c = compare("Scores rose by 14.2 points in the treated group, against 11.5 in controls.", sentence)
+    assert [(x.source, x.claim) for x in c.conflicts] == [("9.7", "11.5")]
+
+
+def test_a_value_both_state_twice_anchors_at_each_place() -> None:
+    sentence = ("The dogs got a first dose of 12.5 +/- 2.0 mg/kg (range 8.1 to 16.0), at a rate of "
+                "41.3 +/- 12.5 mg/min.")
+    c = compare("The dogs got a first dose of 12.5 +/- 2.0 mg/kg at a rate of 31.4 +/- 12.5 mg/min.", sentence)
+    assert [(x.source, x.claim) for x in c.conflicts] == [("41.3", "31.4")]
+
+
+@pytest.mark.parametrize("unit", ["microM", "µM", "nM", "mmHg"])
+def test_a_concentration_or_pressure_is_named_with_its_unit(unit: str) -> None:
+    c = compare(f"The inhibitor had an IC50 of 0.61 {unit} in treated cells.",
+                f"The inhibitor had an IC50 of 0.16 {unit} in treated cells.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [(f"0.16 {unit}", f"0.61 {unit}")]
+
+
+def test_a_range_written_with_to_is_named_whole_and_once() -> None:
+    c = compare("The enzyme works best at 5.5 to 5.9 pH units.", "The enzyme works best at 4.5 to 4.9 pH units.")
+    assert c.conflicts == [Conflict("number", "4.5 to 4.9", "5.5 to 5.9")]
+    assert [v.text for v in values("They were followed for 8 to 12 weeks.")] == ["8 to 12 weeks"] * 2
+
+
+def test_a_fraction_is_no_count_of_the_words_after_it() -> None:
+    assert [v.text for v in values("The odds ratio was 1.45 against controls.")] == ["1.45"]
+    assert [v.text for v in values("They opened 14 new clinics.")] == ["14 new clinics"]
+
+
+def test_in_before_p_b_m_l_or_r_is_no_negating_prefix() -> None:
+    claim = "Older patients recovered faster at the clinic."
+    assert compare(claim, "Older inpatients recovered faster at the clinic.").conflicts == []
+    assert compare("The ruling was legal.", "The ruling was illegal.").conflicts == [
+        Conflict("negation", "illegal", "legal")]
+    assert compare("The staff were patient.", "The staff were impatient.").conflicts == [
+        Conflict("negation", "impatient", "patient")]
+
+
+def test_a_group_the_source_names_by_what_it_lacks_denies_nothing() -> None:
+    sentence = "Pupils without a tutor scored lower than the others."
+    assert compare("Pupils with a tutor scored higher.", sentence).conflicts == []
+    assert compare("Pupils were given a tutor.", "Pupils were not given a tutor.").conflicts
+
+
+def test_a_number_before_a_comma_and_a_percentage_is_no_list_of_percentages() -> None:
+    sentence = "Risk rose (odds ratio 1.42, 95% interval 1.10 to 1.83)."
+    assert [v.kind for v in values(sentence)][:2] == ["number", "%"]
+    assert compare("The odds ratio was 1.42.", sentence).matched == ["1.42"]
+    assert [v.kind for v in values("Falls of 36, 35 and 31% were seen.")] == ["%", "%", "%"]

@@ -90,3 +90,15 @@ def test_a_soft_match_never_counts_for_less_than_no_match(claim: list[str], span
     assert full[i] >= none[i] - 1e-12
     if cov.span_words:
         assert full[i] == pytest.approx(1.0)
+
+
+def test_a_name_written_longer_or_shorter_is_not_missing() -> None:
+    span = "HAQTM scores rose in clinics across Europe."
+    assert coverage("Scores on the HAQ rose in European clinics.", span).names_missing == []
+    assert coverage("Scores on the HAQ rose in Nordic clinics.", span).names_missing == ["nordic"]
+
+
+def test_lower_case_words_the_span_gives_as_an_acronym_are_not_missing() -> None:
+    cov = coverage("The rate of deep vein thrombosis fell after surgery.", "DVT rates fell after surgery.")
+    assert cov.missing == []
+    assert coverage("The rate of deep vein thrombosis fell after surgery.", "DV rates fell after surgery.").missing
