@@ -510,8 +510,7 @@ def _with_initials(question: str, words: frozenset[str]) -> frozenset[str]:
     """`words` and the initials of 2-5 successive content words of `question`: "endometrial cancer"
     gives "ec", so a text's "(EC)" is the question's own term, not a new name."""
     content = [w.lower() for w in _WORD.findall(question) if w.lower() not in _FOCUS_STOP_WORDS | _GLUE | {"and"}]
-    return words | {"".join(w[0] for w in content[i:j]) for i in range(len(content))
-                    for j in range(i + 2, min(i + 5, len(content)) + 1)}
+    return words | _initials(content)
 
 
 def _abbreviated(text: str) -> frozenset[str]:
@@ -519,10 +518,14 @@ def _abbreviated(text: str) -> frozenset[str]:
     an abbreviation of common words names a thing, not a person, body or place."""
     out: set[str] = set()
     for run in re.findall(r"\b[a-z][\w-]*(?:\s+[a-z][\w-]*)*", text):
-        content = [w for w in run.split() if w not in ("and", "of", "the")]
-        out |= {"".join(w[0] for w in content[i:j]) for i in range(len(content))
-                for j in range(i + 2, min(i + 5, len(content)) + 1)}
+        out |= _initials([w for w in run.split() if w not in ("and", "of", "the")])
     return frozenset(out)
+
+
+def _initials(words: list[str]) -> set[str]:
+    """The initials of every 2-5 successive `words` ("electron", "microscopy" gives "em")."""
+    return {"".join(w[0] for w in words[i:j]) for i in range(len(words))
+            for j in range(i + 2, min(i + 5, len(words)) + 1)}
 
 
 def _new(pattern: re.Pattern[str], text: str, asked: frozenset[str]) -> bool:
