@@ -2,7 +2,8 @@
 
     python benchmarks/train_selector.py \\
         --tune benchmarks/questions/article-tune.jsonl benchmarks/questions/scifact-tune.jsonl \\
-               benchmarks/questions/article-dev.jsonl \\
+               benchmarks/questions/article-dev.jsonl benchmarks/questions/scifact-tune2.jsonl \\
+               benchmarks/questions/scifact-tune3.jsonl benchmarks/questions/scifact-tune4.jsonl \\
         --test benchmarks/questions/article-test.jsonl benchmarks/questions/scifact-test.jsonl
 
 1. Writes the documents each set file names (benchmarks/sets/make_corpus.py) and indexes them, one
