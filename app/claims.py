@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from app.answer import BadQuestion, Citation, citation, clean_question
-from app.coverage import Coverage, Weights, content_words, coverage
+from app.coverage import Coverage, Defined, Weights, content_words, coverage, defined
 from app.stance import Comparison, Conflict, compare, values
 from app.support import Closeness, Lexicon, SupportModel, features, probability, support_model
 from index.embedder import Embedder
@@ -134,12 +134,12 @@ class Candidates:
 
 def read(claim: str, text: str, near: Closeness, weights: Weights | None = None,
          passage_weight: float = CheckSettings.passage_weight, model: SupportModel | None = None,
-         lexicon: Lexicon | None = None) -> Reading:
+         lexicon: Lexicon | None = None, pairs: Defined = ()) -> Reading:
     """`text` read against `claim`: its values and negations (app/stance.py), its wording (words
-    weighted by `weights`, the index's idf in a check) and the support model's probability
-    (`model`, else the trained one)."""
+    weighted by `weights`, the index's idf in a check; abbreviations by the `pairs` its document
+    defines) and the support model's probability (`model`, else the trained one)."""
     value_words = {w.lower() for v in values(claim) for w in _WORD.findall(v.text)}
-    cov, comparison = coverage(claim, text, value_words, weights), compare(claim, text)
+    cov, comparison = coverage(claim, text, value_words, weights, pairs), compare(claim, text)
     x = features(cov, comparison, near, lexicon)
     support = round((1 - passage_weight) * near.cosine + passage_weight * near.passage, 4)
     return Reading(support, cov, comparison, near, x, probability(x, model))
@@ -188,12 +188,22 @@ def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings
     spans = _candidates(search(index, claim, qvec, k=settings.passages))
     if not spans:
         return Candidates(claim, [], [], t0)
-    texts = [index.doc_by_id[h.passage.doc_id].doc.text[s:e] for h, s, e in spans]
+    docs = [index.doc_by_id[h.passage.doc_id].doc.text for h, _, _ in spans]
+    texts = [d[s:e] for d, (_, s, e) in zip(docs, spans)]
     sims = embedder.encode(texts) @ qvec
     near = [Closeness(float(c), h.dense_score, _sentences(h, a, b)) for (h, a, b), c in zip(spans, sims)]
     lexicon = lexicon_for(embedder, claim, texts)
-    readings = [read(claim, t, n, index.bm25.idf, settings.passage_weight, model, lexicon) for t, n in zip(texts, near)]
+    readings = [read(claim, t, n, index.bm25.idf, settings.passage_weight, model, lexicon, defined(d))
+                for t, n, d in zip(texts, near, docs)]
     return Candidates(claim, spans, readings, t0, lexicon)
+
+
+def reread(index: Index, cands: Candidates, model: SupportModel | None = None) -> None:
+    """Read `cands`' spans again by today's rules, keeping their retrieval and encodings (the tuning
+    scripts judge cached candidates this way)."""
+    docs = [index.doc_by_id[h.passage.doc_id].doc.text for h, _, _ in cands.spans]
+    cands.readings = [read(cands.claim, d[a:b], r.near, index.bm25.idf, model=model, lexicon=cands.lexicon,
+                           pairs=defined(d)) for d, (_, a, b), r in zip(docs, cands.spans, cands.readings)]
 
 
 def lexicon_for(embedder: Embedder, claim: str, texts: list[str]) -> Lexicon:

@@ -5,8 +5,10 @@ Words are compared by stem after folding British spellings to American ones ("an
 the stop words of `app.differences.keywords` dropped. A name ("Leiden", "EU") is a word
 capitalised after the claim's first word, or an acronym; a run of capitalised words counts as
 present where the span gives its acronym ("European Union" where it says "EU"), and an
-acronym where the span spells it out. A name is not missing where the span writes it longer or
-shorter ("Europe" for "European", "FIMTM" for "FIM").
+acronym where the span spells it out. An abbreviation the document defines elsewhere ("multiple
+myeloma (MM)", found by the Schwartz–Hearst algorithm) counts as its long form, both ways. A name
+is not missing where the span writes it longer or shorter ("Europe" for "European", "FIMTM" for
+"FIM").
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from abbreviations import schwartz_hearst
 
 from app.differences import keywords
 from index.bm25 import tokenize
@@ -29,6 +34,7 @@ _NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s(?:(?:of|for|and|the|on)\s)?[A-Z][\
 _LEADING = {"the", "a", "an", "in", "on", "at", "for", "of", "and", "by", "from", "since", "through", "with"}
 _NOT_CONTENT = {"non", "without", "cannot"}
 Weights = Callable[[set[str]], dict[str, float]]  # stems -> their weights, e.g. the index's BM25 idf
+Defined = tuple[tuple[str, str], ...]  # (short form, long form) pairs a document defines
 
 
 @dataclass
@@ -86,25 +92,59 @@ def initialisms(text: str) -> dict[str, list[str]]:
     return {"".join(w[0] for w in run).upper(): run for run in runs if all(keywords(w.lower()) for w in run)}
 
 
-def spelled_out(claim: str, text: str) -> set[str]:
+@lru_cache(maxsize=256)
+def defined(document: str) -> Defined:
+    """The abbreviations `document` defines, as (short, long) pairs: "Oligofructose (OFS)" gives
+    ("OFS", "Oligofructose")."""
+    pairs = schwartz_hearst.extract_abbreviation_definition_pairs(doc_text=document)
+    return tuple((short, _widened(document, short, long)) for short, long in pairs.items() if short != long)
+
+
+def _widened(document: str, short: str, long: str) -> str:
+    """`long` with the words before it whose initials the abbreviation also has: the algorithm takes
+    "myeloma" for "MM" in "multiple myeloma (MM)", its shortest match."""
+    more = sum(c.isupper() for c in short) - len(long.split())
+    if more <= 0:
+        return long
+    m = re.search(rf"((?:[\w-]+\s+){{{more}}}){re.escape(long)}\s*\(\s*{re.escape(short)}\s*\)", document)
+    if m and "".join(w[0] for w in m[1].split()).upper() == short[:more].upper():
+        return m[1] + long
+    return long
+
+
+def spelled_out(claim: str, text: str, pairs: Defined = ()) -> set[str]:
     """Stems `text` states under another name: the claim's "European Union" where `text` says "EU",
     the claim's "EDF" where `text` spells out "European Defence Fund", the claim's "squamous cell
-    carcinoma" where `text` says "SCC"."""
+    carcinoma" where `text` says "SCC"; with the document's defined `pairs`, the claim's "multiple
+    myeloma" where `text` says "MM" and the claim's "BMI" where `text` says "body-mass index"."""
     said, claimed = set(_WORD.findall(text)), set(_WORD.findall(claim))
     out = {w for acronym, words in (acronyms(claim) | initialisms(claim)).items() if acronym in said for w in words}
     out |= {a for a in acronyms(text) if a in claimed}
+    stated = set().union(*content_words(text).values())
+    for short, long in pairs:
+        if _written(short, text):
+            out |= set(_WORD.findall(long))
+        elif _written(short, claim) and set().union(*content_words(long).values()) <= stated:
+            out.add(short)
     return set().union(*content_words(" ".join(out)).values()) if out else set()
 
 
-def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: Weights | None = None) -> Coverage:
-    """How much of `claim`'s wording `text` has; words in `leave_out` (a value's words) are not counted.
+def _written(short: str, text: str) -> bool:
+    """Whether `text` holds the abbreviation `short` as a word of its own, in its case."""
+    return re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text) is not None
+
+
+def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: Weights | None = None,
+             pairs: Defined = ()) -> Coverage:
+    """How much of `claim`'s wording `text` has; words in `leave_out` (a value's words) are not counted;
+    `pairs`: the abbreviations the span's document defines (`defined`).
 
     Each word weighs its rarest stem's weight (all 1 without `weights`): a rare word such as
     "colorectal" missing says more than a common one such as "reported".
     """
     words = {w: s for w, s in content_words(claim).items() if w not in leave_out}
     theirs = content_words(text)
-    have = set().union(*theirs.values()) | spelled_out(claim, text)
+    have = set().union(*theirs.values()) | spelled_out(claim, text, pairs)
     missing = [w for w, stems in words.items() if not stems <= have]
     w = weights(set().union(*words.values())) if weights and words else {}
     weight = {word: max((w.get(s, 1.0) for s in stems), default=1.0) for word, stems in words.items()}

@@ -7,7 +7,8 @@ The rule, in full:
    year (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28",
    "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
    "twenty-five" = 25, "2.5 million" = 2,500,000). Not numbers: digits joined to letters or a
-   hyphen before them ("p53", "COVID-19", "21st"). A value is named as written, with its unit or
+   hyphen before them ("p53", "COVID-19", "21st"). A span of time without a number ("several
+   months", "a few years", "decades") is a value of kind "span", its size the unit. A value is named as written, with its unit or
    the thing it counts, a range whole ("6.5 to 6.9", "40-64 years"). The numbers of a list or range whose last one
    is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years,
@@ -79,6 +80,9 @@ _UNIT_WORDS = {"second", "minute", "hour", "day", "week", "month", "year", "deca
                "mm", "cm", "m", "km", "µg", "ng", "mmol", "µmol", "bp", "kb"}
 _UNIT_SPELLINGS = {"wk": "week", "wks": "week", "mo": "month", "yr": "year", "yrs": "year", "h": "hour", "hr": "hour",
                    "hrs": "hour", "min": "minute", "s": "second", "sec": "second"}
+_TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century")
+_VAGUE_SPAN = re.compile(rf"\b(?:(?:several|a few|few|many|some|multiple|a couple of)\s+(?P<u>{'|'.join(_TIME_UNITS)})s"
+                         r"|(?P<d>decades|centuries))\b", re.I)
 _LABEL_WORDS = {"type", "grade", "stage", "phase", "class", "category", "tier"}  # "type 2": a kind, not an amount
 _DETERMINERS = {"the", "this", "that", "its", "their", "our", "his", "her"}  # "the 2017 revisions": an edition
 _HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were", "to", "at", "all",
@@ -155,6 +159,10 @@ def values(text: str) -> list[Value]:
             unit = _UNIT_ABBREVIATION.match(text, whole.end())
             written = counts.get(m.start()) or whole.group() + (unit.group() if unit else "")
             found.append(Value(written, "number", number_value(m), *m.span()))
+    for m in _VAGUE_SPAN.finditer(text):  # "several months": its unit is its size
+        if free(*m.span()):
+            unit = (m["u"] or m["d"].removesuffix("s").replace("centurie", "century")).lower()
+            found.append(Value(m.group(), "span", float(_TIME_UNITS.index(unit)), *m.span()))
     return _percent_lists(text, sorted(found, key=lambda v: v.start))
 
 

@@ -44,7 +44,7 @@ from sklearn.preprocessing import StandardScaler
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.claims import CONTRADICTED, SUPPORTED, Candidates, CheckSettings, gather, judge, read  # noqa: E402
+from app.claims import CONTRADICTED, SUPPORTED, Candidates, CheckSettings, gather, judge, reread  # noqa: E402
 from app.engine import Engine  # noqa: E402
 from app.selection import Model, sigmoid  # noqa: E402
 from app.support import FEATURES, WEIGHTS_FILE, SupportModel  # noqa: E402
@@ -78,11 +78,8 @@ def gathered(engine: Engine, claims: list[tuple[str, dict]], cache: Path | None)
                 for part, c in claims]
         if cache:
             cache.write_bytes(pickle.dumps(rows))
-    idf = engine.index.bm25.idf
     for r in rows:
-        texts = [engine.index.doc_by_id[h.passage.doc_id].doc.text[a:b] for h, a, b in r.cands.spans]
-        r.cands.readings = [read(r.cands.claim, t, x.near, idf, model=UNTRAINED, lexicon=r.cands.lexicon)
-                            for t, x in zip(texts, r.cands.readings)]
+        reread(engine.index, r.cands, UNTRAINED)
     return rows
 
 

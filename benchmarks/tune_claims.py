@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pickle  # noqa: E402
 
-from app.claims import CONTRADICTED, SUPPORTED, CheckSettings, gather, judge, read  # noqa: E402
+from app.claims import CONTRADICTED, SUPPORTED, CheckSettings, gather, judge, reread  # noqa: E402
 from app.engine import Engine  # noqa: E402
 from app.evaluation.claims import UNADDRESSED, is_correct, load_claims  # noqa: E402
 
@@ -69,10 +69,8 @@ def main() -> None:
     claims = [c for path in args.claims for c in load_claims(path) if c.expect in ("supported", "contradicted", UNADDRESSED)]
     if args.cache and args.cache.exists():  # the same spans and support, read by today's rules
         rows = pickle.loads(args.cache.read_bytes())
-        for claim, cands in rows:
-            texts = [engine.index.doc_by_id[h.passage.doc_id].doc.text[a:b] for h, a, b in cands.spans]
-            cands.readings = [read(cands.claim, t, r.near, engine.index.bm25.idf, lexicon=cands.lexicon)
-                              for t, r in zip(texts, cands.readings)]
+        for _, cands in rows:
+            reread(engine.index, cands)
     else:
         rows = [(c, gather(engine.index, engine.embedder, c.claim, base)) for c in claims]
         if args.cache:

@@ -290,3 +290,11 @@ def test_a_number_before_a_comma_and_a_percentage_is_no_list_of_percentages() ->
     assert [v.kind for v in values(sentence)][:2] == ["number", "%"]
     assert compare("The odds ratio was 1.42.", sentence).matched == ["1.42"]
     assert [v.kind for v in values("Falls of 36, 35 and 31% were seen.")] == ["%", "%", "%"]
+
+
+def test_a_span_of_time_without_a_number_conflicts_by_its_unit() -> None:
+    sentence = "About 25% self-renew and can remain in the niche for several months before dividing."
+    c = compare("About 25% self-renew and can stay in the niche for several years before dividing.", sentence)
+    assert c.conflicts == [Conflict("span", "several months", "several years")]
+    assert compare("They can remain there for a few months.", sentence).matched == ["a few months"]
+    assert [v.kind for v in values("It took decades, then several weeks.")] == ["span", "span"]
