@@ -6,7 +6,8 @@ claim's content words, values aside, that it has: app/coverage.py) and a *stance
 
 - it *supports* the claim when it states every value and negation of the claim without conflict
   (app/stance.py), lacks fewer than `gap` of the claim's content words in a row (a claim that adds
-  a clause is not stated), the support model (app/support.py: a logistic regression over the span's
+  a clause is not stated), names nothing its document never writes ("Brussels" in a claim against
+  a text without it: `app.coverage.unnamed`), the support model (app/support.py: a logistic regression over the span's
   closeness and wording) gives it at least the trained threshold, and (unless it states a value of
   the claim) its support reaches `min_support`;
 - it *contradicts* the claim when a value or a negation conflicts ("the source says 2021, not
@@ -134,12 +135,13 @@ class Candidates:
 
 def read(claim: str, text: str, near: Closeness, weights: Weights | None = None,
          passage_weight: float = CheckSettings.passage_weight, model: SupportModel | None = None,
-         lexicon: Lexicon | None = None, pairs: Defined = ()) -> Reading:
+         lexicon: Lexicon | None = None, pairs: Defined = (), document: str | None = None) -> Reading:
     """`text` read against `claim`: its values and negations (app/stance.py), its wording (words
     weighted by `weights`, the index's idf in a check; abbreviations by the `pairs` its document
-    defines) and the support model's probability (`model`, else the trained one)."""
+    defines; names by the whole `document`) and the support model's probability (`model`, else the
+    trained one)."""
     value_words = {w.lower() for v in values(claim) for w in _WORD.findall(v.text)}
-    cov, comparison = coverage(claim, text, value_words, weights, pairs), compare(claim, text)
+    cov, comparison = coverage(claim, text, value_words, weights, pairs, document), compare(claim, text)
     x = features(cov, comparison, near, lexicon)
     support = round((1 - passage_weight) * near.cosine + passage_weight * near.passage, 4)
     return Reading(support, cov, comparison, near, x, probability(x, model))
@@ -150,7 +152,9 @@ def stance(r: Reading, settings: CheckSettings = CheckSettings()) -> tuple[str, 
     cov, comparison = r.coverage, r.comparison
     why = list(comparison.missing)
     floor = settings.support_floor() if not comparison.matched else 0.0  # a stated value is evidence enough
-    if r.probability < settings.support_threshold() or r.support < floor or len(cov.gap) >= settings.gap:
+    if cov.unnamed:
+        why.append("the source never names " + ", ".join(cov.unnamed))
+    if cov.unnamed or r.probability < settings.support_threshold() or r.support < floor or len(cov.gap) >= settings.gap:
         why.append("not mentioned here: " + ", ".join(cov.missing) if cov.missing else
                    "close to the claim, but not close enough to support it")
     if comparison.conflicts:
@@ -193,7 +197,7 @@ def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings
     sims = embedder.encode(texts) @ qvec
     near = [Closeness(float(c), h.dense_score, _sentences(h, a, b)) for (h, a, b), c in zip(spans, sims)]
     lexicon = lexicon_for(embedder, claim, texts)
-    readings = [read(claim, t, n, index.bm25.idf, settings.passage_weight, model, lexicon, defined(d))
+    readings = [read(claim, t, n, index.bm25.idf, settings.passage_weight, model, lexicon, defined(d), d)
                 for t, n, d in zip(texts, near, docs)]
     return Candidates(claim, spans, readings, t0, lexicon)
 
@@ -203,7 +207,7 @@ def reread(index: Index, cands: Candidates, model: SupportModel | None = None) -
     scripts judge cached candidates this way)."""
     docs = [index.doc_by_id[h.passage.doc_id].doc.text for h, _, _ in cands.spans]
     cands.readings = [read(cands.claim, d[a:b], r.near, index.bm25.idf, model=model, lexicon=cands.lexicon,
-                           pairs=defined(d)) for d, (_, a, b), r in zip(docs, cands.spans, cands.readings)]
+                           pairs=defined(d), document=d) for d, (_, a, b), r in zip(docs, cands.spans, cands.readings)]
 
 
 def lexicon_for(embedder: Embedder, claim: str, texts: list[str]) -> Lexicon:

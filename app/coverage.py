@@ -48,6 +48,9 @@ class Coverage:
     # the most of the claim's content words in a row the span lacks: a claim that adds a predicate and
     # its object ("… predicted graft rejection") lacks a run of them, a paraphrase a word here and there
     gap: tuple[str, ...] = ()
+    # the claim's names that its document writes nowhere, in no form (`unnamed`): "Brussels" in a
+    # claim checked against a text that never names Brussels
+    unnamed: tuple[str, ...] = ()
 
 
 def fold(word: str) -> str:
@@ -134,10 +137,39 @@ def _written(short: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text) is not None
 
 
+@lru_cache(maxsize=256)
+def _document_names(document: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A document's words, lower-cased (hyphenated ones also in parts), and the initials of every 2-4
+    successive words of it, hyphen parts counted ("N-methyl-D-aspartate" gives "NMDA")."""
+    words = [w.lower() for w in _WORD.findall(document)]
+    parts = re.findall(r"[A-Za-z0-9]+", document)
+    said = frozenset(words) | frozenset(p.lower() for p in parts)
+    initials = frozenset("".join(w[0] for w in parts[i:i + n]).upper() for n in (2, 3, 4)
+                         for i in range(len(parts) - n + 1))
+    return said, initials
+
+
+@lru_cache(maxsize=4096)
+def unnamed(claim: str, document: str, pairs: Defined = ()) -> tuple[str, ...]:
+    """The claim's names (`names`) that `document` writes nowhere: not as they are, not longer or
+    shorter ("Europe" for "European"), not as an abbreviation it defines or the initials of its words."""
+    said, initials = _document_names(document)
+    short = {s.lower() for s, _ in pairs}
+    written = {w.lower(): w for w in _WORD.findall(claim)}
+    out = []
+    for name in sorted(names(claim)):
+        bare = re.sub(r"['’]s$", "", name)
+        if bare in said or bare in short or bare.upper() in initials or any(_same_name(bare, w) for w in said):
+            continue
+        out.append(re.sub(r"['’]s$", "", written.get(name, name)))
+    return tuple(out)
+
+
 def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: Weights | None = None,
-             pairs: Defined = ()) -> Coverage:
+             pairs: Defined = (), document: str | None = None) -> Coverage:
     """How much of `claim`'s wording `text` has; words in `leave_out` (a value's words) are not counted;
-    `pairs`: the abbreviations the span's document defines (`defined`).
+    `pairs`: the abbreviations the span's document defines (`defined`); `document`: the span's whole
+    document, for the claim's names it never writes (`unnamed`).
 
     Each word weighs its rarest stem's weight (all 1 without `weights`): a rare word such as
     "colorectal" missing says more than a common one such as "reported".
@@ -153,7 +185,8 @@ def coverage(claim: str, text: str, leave_out: set[str] = frozenset(), weights: 
     plain = 1 - len(missing) / len(words) if words else 1.0
     said = {w.lower() for w in _WORD.findall(text)}
     lacking = [m for m in missing if m in names(claim) and not any(_same_name(m, w) for w in said)]
-    return Coverage(share, plain, missing, lacking, weight, tuple(theirs), gap(list(words), set(missing)))
+    return Coverage(share, plain, missing, lacking, weight, tuple(theirs), gap(list(words), set(missing)),
+                    unnamed(claim, document, pairs) if document is not None else ())
 
 
 def gap(words: list[str], missing: set[str]) -> tuple[str, ...]:

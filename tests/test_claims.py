@@ -162,3 +162,16 @@ def test_a_span_lacking_a_run_of_the_claims_words_never_supports() -> None:
     assert stance(r, CheckSettings(supported=0.0, min_support=0.0, gap=6))[0] == "supports"
     assert read(claim, "Ferry traffic in the fjord doubled, raising noise complaints.", near(1.0)).coverage.gap == (
         "harbour",)
+
+
+def test_a_claim_naming_what_the_document_never_names_is_never_supported() -> None:
+    document = "Harbour staff meet twice a year. The meetings cover ferry safety and noise."
+    claim = "Harbour staff meet twice a year in Bergen."
+    span = "Harbour staff meet twice a year."
+    r = read(claim, span, near(1.0), document=document)
+    assert r.coverage.unnamed == ("Bergen",)
+    assert stance(r, CheckSettings(supported=0.0, min_support=0.0))[0] == "related"
+    assert "the source never names Bergen" in stance(r, CheckSettings(supported=0.0, min_support=0.0))[1]
+    # the same span in a document that names Bergen elsewhere may support it
+    r = read(claim, span, near(1.0), document=document + " The port is in Bergen.")
+    assert r.coverage.unnamed == () and stance(r, CheckSettings(supported=0.0, min_support=0.0))[0] == "supports"

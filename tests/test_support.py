@@ -115,3 +115,13 @@ def test_an_abbreviation_the_document_defines_counts_as_its_long_form_both_ways(
     assert coverage("Their BMI was recorded.", "The body-mass index was recorded.", pairs=pairs).missing == []
     # a word that only looks like the abbreviation in another case is not it
     assert coverage("Multiple myeloma was rare.", "Mm, it was rare.", pairs=pairs).missing == ["multiple", "myeloma"]
+
+
+def test_a_name_is_unnamed_only_when_the_document_writes_it_in_no_form() -> None:
+    from app.coverage import unnamed
+    document = ("N-methyl-D-aspartate receptors of human immunodeficiency virus patients in Norway were "
+                "studied by the European Union.")
+    assert unnamed("NMDA receptors matter in HIV.", document) == ()  # initials of the document's words
+    assert unnamed("Norway's patients and the EU were studied.", document) == ()  # possessive, initials
+    assert unnamed("Norwegian patients were studied in Oslo.", document) == ("Oslo",)  # longer form is fine
+    assert unnamed("MM patients were studied.", "Multiple myeloma (MM) patients", defined("Multiple myeloma (MM)")) == ()
