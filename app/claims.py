@@ -7,9 +7,9 @@ claim's content words, values aside, that it has: app/coverage.py) and a *stance
 - it *supports* the claim when it states every value and negation of the claim without conflict
   (app/stance.py), lacks fewer than `gap` of the claim's content words in a row (a claim that adds
   a clause is not stated), names nothing its document never writes ("Brussels" in a claim against
-  a text without it: `app.coverage.unnamed`), the support model (app/support.py: a logistic regression over the span's
-  closeness and wording) gives it at least the trained threshold, and (unless it states a value of
-  the claim) its support reaches `min_support`;
+  a text without it: `app.coverage.unnamed`), the support model (app/support.py: a logistic
+  regression over the span's closeness and wording) gives it at least the trained threshold, and
+  (unless it states a value of the claim) its support reaches `min_support`;
 - it *contradicts* the claim when a value or a negation conflicts ("the source says 2021, not
   2019") and it is about the same thing: it has every name in the claim and support plus plain
   coverage (plus `stated_value` for each other value of the claim it states) reaches `contradicted`;
@@ -154,7 +154,8 @@ def stance(r: Reading, settings: CheckSettings = CheckSettings()) -> tuple[str, 
     floor = settings.support_floor() if not comparison.matched else 0.0  # a stated value is evidence enough
     if cov.unnamed:
         why.append("the source never names " + ", ".join(cov.unnamed))
-    if cov.unnamed or r.probability < settings.support_threshold() or r.support < floor or len(cov.gap) >= settings.gap:
+    weak = r.probability < settings.support_threshold() or r.support < floor or len(cov.gap) >= settings.gap
+    if cov.unnamed or weak:
         why.append("not mentioned here: " + ", ".join(cov.missing) if cov.missing else
                    "close to the claim, but not close enough to support it")
     if comparison.conflicts:
