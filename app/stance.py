@@ -60,6 +60,7 @@ _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
                                 r"[µunpf]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
                                 r"(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
+_COMPOUND = re.compile(r"-[A-Za-z]+\b(?!-)")  # "2-stage", "12-month": the number is named with its word
 _SPREAD = re.compile(r"(?:±|\+/-|\+-)\s*$")  # before a value: it is a spread, not a value of its own
 _LIST_GAP = re.compile(r"\s*,\s*|\s*,?\s+(?:and|or|to)\s+|\s*[-–]\s*")  # between items of a list or range
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
@@ -156,7 +157,7 @@ def values(text: str) -> list[Value]:
     for m in _NUMBER_RE.finditer(text):
         if free(*m.span()):  # named with its unit when it has one: "4 weeks", "8 h"
             whole = _range_around(text, m) or m  # a range is named whole: "6.5 to 6.9", "40-64 years"
-            unit = _UNIT_ABBREVIATION.match(text, whole.end())
+            unit = _UNIT_ABBREVIATION.match(text, whole.end()) or _COMPOUND.match(text, whole.end())
             written = counts.get(m.start()) or whole.group() + (unit.group() if unit else "")
             found.append(Value(written, "number", number_value(m), *m.span()))
     for m in _VAGUE_SPAN.finditer(text):  # "several months": its unit is its size

@@ -298,3 +298,9 @@ def test_a_span_of_time_without_a_number_conflicts_by_its_unit() -> None:
     assert c.conflicts == [Conflict("span", "several months", "several years")]
     assert compare("They can remain there for a few months.", sentence).matched == ["a few months"]
     assert [v.kind for v in values("It took decades, then several weeks.")] == ["span", "span"]
+
+
+def test_a_number_joined_to_its_word_by_a_hyphen_is_named_with_it() -> None:
+    assert [v.text for v in values("They used a 2-stage design over a 12-month period.")] == ["2-stage", "12-month"]
+    c = compare("The trial had three stages.", "The trial had a 2-stage design.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [("2-stage", "three stages")]
