@@ -31,6 +31,7 @@ _BRITISH = [(re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1")
             (re.compile(r"(?<=[a-z]{2})tre(s|d)?$"), r"ter\1"),  # centre, metre
             (re.compile(r"(?:(?<=[a-z])|^)(?:ae|oe)(?=[b-df-hj-np-tv-z])"), "e")]  # haem-, oestrogen, paediatric
 _NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s(?:(?:of|for|and|the|on)\s)?[A-Z][\w’'-]*)+")
+_NAMED_SHORT = re.compile(rf"(?P<long>{_NAME_RUN.pattern})\s\((?P<short>[A-Z]{{2,6}})\)")  # "… Mechanism (UCPM)"
 _LEADING = {"the", "a", "an", "in", "on", "at", "for", "of", "and", "by", "from", "since", "through", "with"}
 _NOT_CONTENT = {"non", "without", "cannot"}
 Weights = Callable[[set[str]], dict[str, float]]  # stems -> their weights, e.g. the index's BM25 idf
@@ -100,7 +101,20 @@ def defined(document: str) -> Defined:
     """The abbreviations `document` defines, as (short, long) pairs: "Oligofructose (OFS)" gives
     ("OFS", "Oligofructose")."""
     pairs = schwartz_hearst.extract_abbreviation_definition_pairs(doc_text=document)
-    return tuple((short, _widened(document, short, long)) for short, long in pairs.items() if short != long)
+    found = {short: _widened(document, short, long) for short, long in pairs.items() if short != long}
+    for m in _NAMED_SHORT.finditer(document):  # "the EU Civil Protection Mechanism (UCPM)": the algorithm
+        words = [w for w in m["long"].split() if w.lower() not in _LEADING]  # wants U to begin a word
+        short = m["short"].lower()
+        fits = words and short[0] in words[0].lower() and _in_order(short, "".join(words).lower())
+        if m["short"] not in found and fits:
+            found[m["short"]] = " ".join(words)
+    return tuple(found.items())
+
+
+def _in_order(letters: str, text: str) -> bool:
+    """Whether `letters` occur in `text` in this order."""
+    it = iter(text)
+    return all(c in it for c in letters)
 
 
 def _widened(document: str, short: str, long: str) -> str:

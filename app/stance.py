@@ -8,8 +8,9 @@ The rule, in full:
    "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
    "twenty-five" = 25, "2.5 million" = 2,500,000). Not numbers: digits joined to letters or a
    hyphen before them ("p53", "COVID-19", "21st"). A span of time without a number ("several
-   months", "a few years", "decades") is a value of kind "span", its size the unit. A value is named as written, with its unit or
-   the thing it counts, a range whole ("6.5 to 6.9", "40-64 years"). The numbers of a list or range whose last one
+   months", "a few years", "decades") is a value of kind "span", its size the unit. A value is
+   named as written, with its unit, the word it is hyphened to ("2-stage") or the thing it
+   counts, a range whole ("6.5 to 6.9", "40-64 years"). The numbers of a list or range whose last one
    is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years,
    months, and numbers. A claim's value *matches* when the sentence has a value of the same

@@ -125,3 +125,10 @@ def test_a_name_is_unnamed_only_when_the_document_writes_it_in_no_form() -> None
     assert unnamed("Norway's patients and the EU were studied.", document) == ()  # possessive, initials
     assert unnamed("Norwegian patients were studied in Oslo.", document) == ("Oslo",)  # longer form is fine
     assert unnamed("MM patients were studied.", "Multiple myeloma (MM) patients", defined("Multiple myeloma (MM)")) == ()
+
+
+def test_an_abbreviation_after_a_capitalised_name_counts_though_its_letters_begin_no_word() -> None:
+    document = "Norway takes part in the EU Civil Protection Mechanism (UCPM). Under the UCPM, Norway helps."
+    assert ("UCPM", "EU Civil Protection Mechanism") in defined(document)
+    claim = "Under the EU Civil Protection Mechanism, Norway helps."
+    assert coverage(claim, "Under the UCPM, Norway helps.", pairs=defined(document)).missing == []
