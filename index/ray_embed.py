@@ -45,7 +45,14 @@ def start_ray(address: str | None, workers: int) -> None:
             raise RayProblem(f"cannot reach Ray at {address}: {getattr(exc, 'strerror', None) or exc}") from None
         ray.init(address=address, include_dashboard=False, log_to_driver=False)
     else:
-        ray.init(num_cpus=max(workers, 1), include_dashboard=False, log_to_driver=False)
+        for attempt in (1, 2):  # a busy machine can keep the raylet past Ray's fixed 30 s start-up wait
+            try:
+                ray.init(num_cpus=max(workers, 1), include_dashboard=False, log_to_driver=False)
+                return
+            except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception for this
+                ray.shutdown()
+                if attempt == 2 or "timed out during startup" not in str(exc):
+                    raise
 
 
 class _Encoder:

@@ -75,3 +75,26 @@ def test_unreachable_ray_address_is_one_line_and_writes_nothing(tmp_path: Path) 
     errors = [line for line in r.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and errors[0].startswith(f"error: cannot reach Ray at 127.0.0.1:{port}"), r.stderr
     assert not (tmp_path / "idx").exists()
+
+
+def test_a_local_ray_that_times_out_starting_is_tried_once_more(monkeypatch) -> None:
+    ray = pytest.importorskip("ray")
+    from index.ray_embed import start_ray
+
+    calls: list[str] = []
+
+    def init(**kwargs) -> None:  # noqa: ANN003
+        calls.append("init")
+        if len(calls) == 1:
+            raise Exception("The current node timed out during startup. This could happen because ...")
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", init)
+    monkeypatch.setattr(ray, "shutdown", lambda: calls.append("shutdown"))
+    start_ray(None, 2)
+    assert calls == ["init", "shutdown", "init"]
+    calls.clear()
+    monkeypatch.setattr(ray, "init", lambda **kw: (calls.append("init"), (_ for _ in ()).throw(ValueError("bad"))))
+    with pytest.raises(ValueError, match="bad"):  # any other failure is not retried
+        start_ray(None, 2)
+    assert calls == ["init", "shutdown"]
