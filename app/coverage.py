@@ -151,6 +151,12 @@ def _written(short: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text) is not None
 
 
+def initials(words: list[str], longest: int = 5) -> set[str]:
+    """The initials of every 2 to `longest` successive `words` ("electron", "microscopy" gives "em")."""
+    return {"".join(w[0] for w in words[i:j]) for i in range(len(words))
+            for j in range(i + 2, min(i + longest, len(words)) + 1)}
+
+
 @lru_cache(maxsize=256)
 def _document_names(document: str) -> tuple[frozenset[str], frozenset[str]]:
     """A document's words, lower-cased (hyphenated ones also in parts), and the initials of every 2-4
@@ -158,9 +164,7 @@ def _document_names(document: str) -> tuple[frozenset[str], frozenset[str]]:
     words = [w.lower() for w in _WORD.findall(document)]
     parts = re.findall(r"[A-Za-z0-9]+", document)
     said = frozenset(words) | frozenset(p.lower() for p in parts)
-    initials = frozenset("".join(w[0] for w in parts[i:i + n]).upper() for n in (2, 3, 4)
-                         for i in range(len(parts) - n + 1))
-    return said, initials
+    return said, frozenset(i.upper() for i in initials(parts, longest=4))
 
 
 @lru_cache(maxsize=4096)

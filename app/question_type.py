@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.coverage import initials
 from app.differences import MONTHS
 
 TYPES = ("date", "number", "person", "place", "yesno", "definition", "list", "reason", "manner", "other")
@@ -510,7 +511,7 @@ def _with_initials(question: str, words: frozenset[str]) -> frozenset[str]:
     """`words` and the initials of 2-5 successive content words of `question`: "endometrial cancer"
     gives "ec", so a text's "(EC)" is the question's own term, not a new name."""
     content = [w.lower() for w in _WORD.findall(question) if w.lower() not in _FOCUS_STOP_WORDS | _GLUE | {"and"}]
-    return words | _initials(content)
+    return words | initials(content)
 
 
 def _abbreviated(text: str) -> frozenset[str]:
@@ -518,14 +519,8 @@ def _abbreviated(text: str) -> frozenset[str]:
     an abbreviation of common words names a thing, not a person, body or place."""
     out: set[str] = set()
     for run in re.findall(r"\b[a-z][\w-]*(?:\s+[a-z][\w-]*)*", text):
-        out |= _initials([w for w in run.split() if w not in ("and", "of", "the")])
+        out |= initials([w for w in run.split() if w not in ("and", "of", "the")])
     return frozenset(out)
-
-
-def _initials(words: list[str]) -> set[str]:
-    """The initials of every 2-5 successive `words` ("electron", "microscopy" gives "em")."""
-    return {"".join(w[0] for w in words[i:j]) for i in range(len(words))
-            for j in range(i + 2, min(i + 5, len(words)) + 1)}
 
 
 def _new(pattern: re.Pattern[str], text: str, asked: frozenset[str]) -> bool:
