@@ -171,13 +171,13 @@ def _document_names(document: str) -> tuple[frozenset[str], frozenset[str]]:
 def unnamed(claim: str, document: str, pairs: Defined = ()) -> tuple[str, ...]:
     """The claim's names (`names`) that `document` writes nowhere: not as they are, not longer or
     shorter ("Europe" for "European"), not as an abbreviation it defines or the initials of its words."""
-    said, initials = _document_names(document)
+    said, abbreviated = _document_names(document)
     short = {s.lower() for s, _ in pairs}
     written = {w.lower(): w for w in _WORD.findall(claim)}
     out = []
     for name in sorted(names(claim)):
         bare = re.sub(r"['’]s$", "", name)
-        if bare in said or bare in short or bare.upper() in initials or any(_same_name(bare, w) for w in said):
+        if bare in said or bare in short or bare.upper() in abbreviated or any(_same_name(bare, w) for w in said):
             continue
         out.append(re.sub(r"['’]s$", "", written.get(name, name)))
     return tuple(out)
