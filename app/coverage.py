@@ -13,12 +13,11 @@ is not missing where the span writes it longer or shorter ("Europe" for "Europea
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-from abbreviations import schwartz_hearst
 
 from app.differences import keywords
 from index.bm25 import tokenize
@@ -96,11 +95,24 @@ def initialisms(text: str) -> dict[str, list[str]]:
     return {"".join(w[0] for w in run).upper(): run for run in runs if all(keywords(w.lower()) for w in run)}
 
 
+@lru_cache(maxsize=1)
+def _extractor():  # noqa: ANN202 - the abbreviations package's module
+    """The Schwartz–Hearst extractor. Importing it calls `logging.basicConfig(level=INFO)`, which
+    would print every library's log lines under docqa's output: that is undone."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from abbreviations import schwartz_hearst
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger(schwartz_hearst.__name__).setLevel(logging.WARNING)
+    return schwartz_hearst
+
+
 @lru_cache(maxsize=256)
 def defined(document: str) -> Defined:
     """The abbreviations `document` defines, as (short, long) pairs: "Oligofructose (OFS)" gives
     ("OFS", "Oligofructose")."""
-    pairs = schwartz_hearst.extract_abbreviation_definition_pairs(doc_text=document)
+    pairs = _extractor().extract_abbreviation_definition_pairs(doc_text=document)
     found = {short: _widened(document, short, long) for short, long in pairs.items() if short != long}
     for m in _NAMED_SHORT.finditer(document):  # "the EU Civil Protection Mechanism (UCPM)": the algorithm
         words = [w for w in m["long"].split() if w.lower() not in _LEADING]  # wants U to begin a word

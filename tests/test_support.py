@@ -4,6 +4,7 @@ and property tests of its pure parts."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -132,3 +133,13 @@ def test_an_abbreviation_after_a_capitalised_name_counts_though_its_letters_begi
     assert ("UCPM", "EU Civil Protection Mechanism") in defined(document)
     claim = "Under the EU Civil Protection Mechanism, Norway helps."
     assert coverage(claim, "Under the UCPM, Norway helps.", pairs=defined(document)).missing == []
+
+
+def test_finding_abbreviations_leaves_the_root_logger_as_it_was() -> None:
+    import subprocess
+    import sys
+    code = ("import logging; from app.coverage import defined; defined('Multiple myeloma (MM) is rare.'); "
+            "root = logging.getLogger(); assert not root.handlers and root.level == logging.WARNING, root.handlers")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
