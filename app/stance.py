@@ -45,6 +45,7 @@ from functools import lru_cache
 from app.differences import MONTH_NAMES, NUMBER_ONES, NUMBER_TENS, WORD_NUMBERS, figures
 from index.bm25 import tokenize
 
+RIVAL_MARGIN = 2.0  # how much better another value must sit where the claim's does (`_rival`)
 NUMBER_KINDS = ("number", "year")  # kinds a plain number may match by size (rule 2)
 
 _MONTH_NUMBER = {m: i for i, m in enumerate(MONTH_NAMES, 1)} | {m[:3]: i for i, m in enumerate(MONTH_NAMES, 1)}
@@ -56,20 +57,23 @@ _DATE_RE = re.compile(  # "May 28, 2024", "28 May 2024", "May 28", "28 May", "Ma
     rf"|\b(?P<d2>{_DAY})\s(?P<m2>{_MONTH})\b\.?(?:,?\s(?P<y2>{_YEAR})\b)?"
     rf"|\b(?P<m3>{_MONTH})\.?,?\s(?P<y3>{_YEAR})\b")
 _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "COVID-19"
-_RANGE = re.compile(r"\d+(?:[.,]\d+)?(?:[-–]|\sto\s)\d+(?:[.,]\d+)?")  # "40-64", "6.5 to 6.9"
+_RANGE = re.compile(r"\d+(?:[.,]\d+)?(?:[-–/]|\sto\s)\d+(?:[.,]\d+)?%?")  # "40-64", "6.5 to 6.9", "1/5", "3-18%"
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
-                                r"[µunpf]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
+                                r"[µunpfm]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
                                 r"(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
 _COMPOUND = re.compile(r"-[A-Za-z]+\b(?!-)")  # "2-stage", "12-month": the number is named with its word
+_LABEL_BEFORE = re.compile(r"\b(?:[Pp]|pH|[RO]R|HR|IRR|[nN]|[rR]2?|κ)\s?[=<>≤≥]?\s?$")  # "P=0.007", "pH 6.7"
 _SPREAD = re.compile(r"(?:±|\+/-|\+-)\s*$")  # before a value: it is a spread, not a value of its own
 _LIST_GAP = re.compile(r"\s*,\s*|\s*,?\s+(?:and|or|to)\s+|\s*[-–]\s*")  # between items of a list or range
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
+_GLUED_UNIT = r"(?:[µunpfm]?M|microM|[mµnk]?g|m?[lL]|mm|cm|km|h|min|s|d|wk|mo|yr|kDa|bp|kb|Gy|IU)\b"  # "5mM", "10mg"
 _NUMBER_RE = re.compile(
-    rf"{_AFTER_RANGE}(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)"
+    rf"{_AFTER_RANGE}(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?<!\d)\.\d+)"
+    rf"(?:(?={_GLUED_UNIT})|(?![\w]|[.,]\d))"
     rf"|(?i:(?P<w>\b(?:{'|'.join(NUMBER_TENS)})-(?:{'|'.join(NUMBER_ONES[1:10])})\b|\b(?:{_NUMBER_WORD})\b)))"
-    rf"(?:\s(?P<s>thousand|million|billion|trillion)\b)?")
+    rf"(?:\s(?P<s>hundred|thousand|million|billion|trillion)\b)?")
 _NEGATION = re.compile(r"\b(?:not|no|none|nobody|nothing|never|neither|nor|cannot|without)\b"
                        r"|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
 # "non-…": _NEGATION. in- is il-, ir-, im- before l, r and p, b, m: "inpatient", "input" deny nothing
@@ -85,11 +89,12 @@ _UNIT_SPELLINGS = {"wk": "week", "wks": "week", "mo": "month", "yr": "year", "yr
 _TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century")
 _VAGUE_SPAN = re.compile(rf"\b(?:(?:several|a few|few|many|some|multiple|a couple of)\s+(?P<u>{'|'.join(_TIME_UNITS)})s"
                          r"|(?P<d>decades|centuries))\b", re.I)
+_ADJECTIVE = re.compile(r"(?:al|ant|ent|ic|ive|ous|ful|ible|able)$")  # "no significant change", "no clear tendency"
 _LABEL_WORDS = {"type", "grade", "stage", "phase", "class", "category", "tier"}  # "type 2": a kind, not an amount
 _DETERMINERS = {"the", "this", "that", "its", "their", "our", "his", "her"}  # "the 2017 revisions": an edition
 _HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were", "to", "at", "all",
               "any", "yet", "longer", "more", "so", "as", "in", "of", "have", "has", "had", "do", "does",
-              "did", "it", "its", "there", "also"}
+              "did", "it", "its", "there", "also", "by", "itself", "themselves"}  # "not by itself improve"
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,8 @@ def values(text: str) -> list[Value]:
             continue  # years are read below, every one of them
         cursor = at + len(f.text)
         if f.unit == "%" or f.unit.isupper():
-            found.append(Value(f.text, f.unit, f.value, at, cursor))
+            r = _range_around(text, at, cursor) if f.unit == "%" else None  # "3-18%" whole
+            found.append(Value(r.group() if r else f.text, f.unit, f.value, at, cursor))
         elif f.value.is_integer():  # things are counted whole: "14 new projects", not "1.32 against women"
             counts[at] = f.text
 
@@ -157,10 +163,11 @@ def values(text: str) -> list[Value]:
             found.append(Value(m.group(), "year", float(m.group()), *m.span()))
     for m in _NUMBER_RE.finditer(text):
         if free(*m.span()):  # named with its unit when it has one: "4 weeks", "8 h"
-            whole = _range_around(text, m) or m  # a range is named whole: "6.5 to 6.9", "40-64 years"
+            whole = _range_around(text, *m.span()) or m  # a range is named whole: "6.5 to 6.9", "40-64 years"
             unit = _UNIT_ABBREVIATION.match(text, whole.end()) or _COMPOUND.match(text, whole.end())
             written = counts.get(m.start()) or whole.group() + (unit.group() if unit else "")
-            found.append(Value(written, "number", number_value(m), *m.span()))
+            label = _LABEL_BEFORE.search(text, 0, whole.start())
+            found.append(Value((label.group() if label else "") + written, "number", number_value(m), *m.span()))
     for m in _VAGUE_SPAN.finditer(text):  # "several months": its unit is its size
         if free(*m.span()):
             unit = (m["u"] or m["d"].removesuffix("s").replace("centurie", "century")).lower()
@@ -180,10 +187,10 @@ def _percent_lists(text: str, found: list[Value]) -> list[Value]:
     return out
 
 
-def _range_around(text: str, m: re.Match[str]) -> re.Match[str] | None:
-    """The range a number is one end of ("40-64", "6.5 to 6.9"), for naming it."""
-    for r in _RANGE.finditer(text, max(m.start() - 16, 0), min(m.end() + 16, len(text))):
-        if r.start() <= m.start() and m.end() <= r.end():
+def _range_around(text: str, start: int, end: int) -> re.Match[str] | None:
+    """The range a number at `start`..`end` is one end of ("40-64", "6.5 to 6.9"), for naming it."""
+    for r in _RANGE.finditer(text, max(start - 16, 0), min(end + 16, len(text))):
+        if r.start() <= start and end <= r.end():
             return r
     return None
 
@@ -226,8 +233,8 @@ def negations(text: str, other: str = "") -> list[Negation]:
                 pronoun = m.group().lower() in ("none", "nobody", "nothing")  # "and none fell ill" opens a clause
                 contrast = m.group().lower() == "without" or (not pronoun and bool(_CONTRAST.search(text[:m.start()])))
                 out.append(Negation(stem[0], phrase(text, m.start(), m.end() + w.end(), other_stems, aux), contrast))
-            if not word.endswith("ly"):
-                break  # "not legally binding" denies "binding" too
+            if not (word.endswith("ly") or m.group().lower() == "no" and _ADJECTIVE.search(word)):
+                break  # "not legally binding" denies "binding" too, "no statistical difference" "difference"
     for m in _NEG_PREFIX.finditer(text.lower()):
         base, word = _stems(m["base"]), _stems(m.group())
         if base and word and base[0] in other_stems and word[0] not in other_stems:
@@ -260,6 +267,10 @@ def compare(claim: str, sentence: str) -> Comparison:
     # the source's value of another claim value is not this one's, where it has one place
     taken = {id(found[0]) for found in same.values() if len(found) == 1}
     for v in ours:
+        if same[v] and (rival := _rival(claim, v, sentence, theirs, same[v])) is not None:
+            if (c := Conflict(v.kind, rival.text, v.text)) not in result.conflicts:
+                result.conflicts.append(c)
+            continue
         if same[v]:
             if not is_label(claim, v):
                 result.matched.append(v.text)
@@ -274,6 +285,18 @@ def compare(claim: str, sentence: str) -> Comparison:
             result.missing.append(f"{v.text} does not appear here")
     _compare_negations(claim, sentence, result)
     return result
+
+
+def _rival(claim: str, v: Value, sentence: str, theirs: list[Value], same: list[Value]) -> Value | None:
+    """A value of `v`'s kind and another size that stands where the claim has `v` ("in two large
+    nested studies" against "in three large nested studies"), far more alike in its words around
+    than any value of `v`'s size in the span (a "three" in the next sentence, about something else)."""
+    best = max(_alignment(claim, v, sentence, s) for s in same)
+    others = [s for s in theirs if s.kind == v.kind and s not in same]
+    rival = max(others, key=lambda s: _alignment(claim, v, sentence, s), default=None)
+    if rival is None or _alignment(claim, v, sentence, rival) < max(best + RIVAL_MARGIN, 2.0):
+        return None
+    return rival
 
 
 def is_label(text: str, v: Value) -> bool:

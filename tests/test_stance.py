@@ -304,3 +304,29 @@ def test_a_number_joined_to_its_word_by_a_hyphen_is_named_with_it() -> None:
     assert [v.text for v in values("They used a 2-stage design over a 12-month period.")] == ["2-stage", "12-month"]
     c = compare("The trial had three stages.", "The trial had a 2-stage design.")
     assert [(x.source, x.claim) for x in c.conflicts] == [("2-stage", "three stages")]
+
+
+@pytest.mark.parametrize("claim, sentence, conflict", [
+    ("The dose was 5mM here.", "The dose was 1mM here.", ("1mM", "5mM")),  # a unit glued to its number
+    ("Agreement was .93 overall.", "Agreement was .91 overall.", (".91", ".93")),  # no leading zero
+    ("In all, 300 patients came.", "In all, two hundred patients came.", ("two hundred patients", "300 patients")),
+    ("The trend had P=0.07.", "The trend had P=0.007.", ("P=0.007", "P=0.07")),  # named with its label
+    ("Rates were 3-28% in the cohort.", "Rates were 3-18% in the cohort.", ("3-18%", "3-28%")),  # a range whole
+    ("Tumours grew in 2/5 mice.", "Tumours grew in 1/5 mice.", ("1/5", "2/5")),  # a fraction whole
+])
+def test_values_written_tightly_are_read_and_named_whole(claim: str, sentence: str, conflict: tuple) -> None:
+    assert [(x.source, x.claim) for x in compare(claim, sentence).conflicts] == [conflict]
+
+
+def test_a_negation_looks_past_words_with_no_stem_and_over_adjectives_after_no() -> None:
+    c = compare("Treatment did not by itself improve survival.", "Treatment resulted in improvement of survival.")
+    assert [x.kind for x in c.conflicts] == ["negation"]
+    c = compare("The groups differed significantly.", "There was no statistical difference between the groups.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [("was no statistical difference", "differed")]
+
+
+def test_a_value_of_the_claims_size_elsewhere_does_not_hide_the_one_where_the_claim_has_it() -> None:
+    sentence = "The method is used in two large nested studies. Three groups took part."
+    c = compare("The method is used in three large nested studies.", sentence)
+    assert [(x.source, x.claim) for x in c.conflicts] == [("two", "three")]
+    assert compare("Three groups took part.", sentence).matched == ["Three groups"]
