@@ -24,7 +24,8 @@ IDX indexes the documents the sets name (benchmarks/sets/make_corpus.py, then `d
    state of the EU" in "… the same rights as EU member states"; where the tune sets hold no such
    claim, only its cost shows).
 5. Prints the out-of-fold figures per set and, with --write, fits on all tune claims and writes
-   app/claim_weights.json.
+   app/claim_weights.json. With --draws N, also the threshold and the true claims supported over N
+   random document-grouped fold draws: how far one maximum moves.
 """
 
 from __future__ import annotations
@@ -124,11 +125,31 @@ def fit(x: np.ndarray, y: np.ndarray, c: float) -> Model:
     return Model(FEATURES, scaler.mean_, scale, lr.coef_[0], float(lr.intercept_[0]))
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
+def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float, seed: int | None = None) -> np.ndarray:
+    """Out-of-fold probabilities, documents kept together: `GroupKFold`, or with `seed` a random draw
+    of the documents into the folds."""
     p = np.zeros(len(y))
-    for train, held in GroupKFold(n_splits=FOLDS).split(x, y, groups):
+    if seed is None:
+        splits = GroupKFold(n_splits=FOLDS).split(x, y, groups)
+    else:
+        docs = np.unique(groups)
+        fold_of = dict(zip(docs, np.random.default_rng(seed).integers(0, FOLDS, len(docs))))
+        fold = np.array([fold_of[g] for g in groups])
+        splits = ((np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(FOLDS))
+    for train, held in splits:
         p[held] = sigmoid(fit(x[train], y[train], c).logit(x[held]))
     return p
+
+
+def draws(engine: Engine, rows: list[Row], data: tuple, c: float, floor: float, n: int) -> None:
+    """How far the threshold and the true claims supported move over `n` random fold draws."""
+    x, y, _, groups = data
+    for seed in range(n):
+        set_probabilities(rows, out_of_fold(x, y, groups, c, seed))
+        t = threshold(rows, floor)
+        by = figures(engine, rows, replace(CheckSettings(), supported=t, min_support=floor))["all"]
+        print(f"draw {seed}: threshold {t:.3f}, true supported {by[SUPPORTED][SUPPORTED]}/{by[SUPPORTED]['claims']}, "
+              f"false supported {by['contradicted'][SUPPORTED] + by['unaddressed'][SUPPORTED]}")
 
 
 def set_probabilities(rows: list[Row], p: np.ndarray) -> None:
@@ -175,6 +196,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help=f"fit on all and write {WEIGHTS_FILE.name}")
     parser.add_argument("--min-support", type=float, choices=FLOORS,
                         help="keep this min_support (one of FLOORS) and choose C for it")
+    parser.add_argument("--draws", type=int, default=0, help="also show the chosen C over this many random fold draws")
     args = parser.parse_args()
     engine = Engine(args.index)
     rows = gathered(engine, load(args.sets), args.cache)
@@ -198,6 +220,7 @@ def main() -> None:
     set_probabilities(rows, out_of_fold(x, y, groups, c))
     show(f"out of fold, C {c}, threshold {t:.3f}, min_support {floor}:",
          figures(engine, rows, replace(CheckSettings(), supported=t, min_support=floor)))
+    draws(engine, rows, (x, y, owner, groups), c, floor, args.draws)
     if args.write:
         m = fit(x, y, c)
         WEIGHTS_FILE.write_text(json.dumps({
