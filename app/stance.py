@@ -6,12 +6,14 @@ The rule, in full:
    ("NOK 75 billion" = "75 billion NOK" = "75,000 million NOK"; "12 per cent" = "12%"), a
    year (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28",
    "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
-   "twenty-five" = 25, "2.5 million" = 2,500,000). Not numbers: digits joined to letters or a
-   hyphen before them ("p53", "COVID-19", "21st"). A span of time without a number ("several
-   months", "a few years", "decades") is a value of kind "span", its size the unit. A value is
-   named as written, with its unit, the word it is hyphened to ("2-stage") or the thing it
-   counts, a range whole ("6.5 to 6.9", "40-64 years"). The numbers of a list or range whose last one
-   is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
+   "twenty-five" = 25, "two hundred" = 200, "2.5 million" = 2,500,000, ".91", "5mM" with its
+   unit glued on). Not numbers: digits joined to letters or a hyphen before them ("p53",
+   "COVID-19", "21st"). A span of time without a number ("several months", "a few years",
+   "decades") is a value of kind "span", its size the unit. A value is named as written, with
+   its unit, the word it is hyphened to ("2-stage") or the thing it counts, a label before it
+   ("P=0.007", "pH 6.7"), a range or fraction whole ("6.5 to 6.9", "40-64 years", "3-18%",
+   "1/5"). The numbers of a list or range whose last one is a percentage are percentages ("a
+   36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years,
    months, and numbers. A claim's value *matches* when the sentence has a value of the same
    kind and the same size (a plain number also matches an amount or a year of that size).
@@ -23,11 +25,15 @@ The rule, in full:
    it are shared: numbers are too common to compare blind. A number that labels
    a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions",
    "the agency's 2019 budget"), still conflicts, but its match is no evidence that the sentence
-   states the claim: it names what both are about, like a name.
-3. A *negation* ("not", "no", "none", "nobody", "nothing", "never", "neither", "nor", "cannot", "without", "…n't",
-   "non-…") applies to its *head*, the first lower-case content word after it in the same
+   states the claim: it names what both are about, like a name. A value of the claim's size
+   elsewhere in the span does not match when another value of its kind stands where the
+   claim has it, far more alike in the words around ("in two large nested studies" against
+   "in three large nested studies", with a "three" in the next sentence).
+3. A *negation* ("not", "no", "none", "nobody", "nothing", "never", "neither", "nor", "cannot",
+   "without", "…n't", "non-…") applies to its *head*, the first lower-case content word after it in the same
    clause ("does not participate" → participate; "no significant" → significant;
-   "non-binding" → binding). "not only" is no negation. A word with a negating prefix
+   "non-binding" → binding); after an adverb in -ly, or an adjective after "no", the next word
+   too ("not legally binding", "no statistical difference"). "not only" is no negation. A word with a negating prefix
    ("illegal", "unlikely", "inactive") negates its stem when the other text has the stem
    and not the word.
 4. Negations conflict when one text negates a head the other text states, and the other text
