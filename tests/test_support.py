@@ -125,7 +125,8 @@ def test_a_name_is_unnamed_only_when_the_document_writes_it_in_no_form() -> None
     assert unnamed("NMDA receptors matter in HIV.", document) == ()  # initials of the document's words
     assert unnamed("Norway's patients and the EU were studied.", document) == ()  # possessive, initials
     assert unnamed("Norwegian patients were studied in Oslo.", document) == ("Oslo",)  # longer form is fine
-    assert unnamed("MM patients were studied.", "Multiple myeloma (MM) patients", defined("Multiple myeloma (MM)")) == ()
+    pairs = defined("Multiple myeloma (MM)")
+    assert unnamed("MM patients were studied.", "Multiple myeloma (MM) patients", pairs) == ()
 
 
 def test_an_abbreviation_after_a_capitalised_name_counts_though_its_letters_begin_no_word() -> None:
