@@ -193,22 +193,28 @@ def gather(index: Index, embedder: Embedder, claim: str, settings: CheckSettings
     spans = _candidates(search(index, claim, qvec, k=settings.passages))
     if not spans:
         return Candidates(claim, [], [], t0)
-    docs = [index.doc_by_id[h.passage.doc_id].doc.text for h, _, _ in spans]
-    texts = [d[s:e] for d, (_, s, e) in zip(docs, spans)]
+    texts = [index.doc_by_id[h.passage.doc_id].doc.text[s:e] for h, s, e in spans]
     sims = embedder.encode(texts) @ qvec
     near = [Closeness(float(c), h.dense_score, _sentences(h, a, b)) for (h, a, b), c in zip(spans, sims)]
     lexicon = lexicon_for(embedder, claim, texts)
-    readings = [read(claim, t, n, index.bm25.idf, settings.passage_weight, model, lexicon, defined(d), d)
-                for t, n, d in zip(texts, near, docs)]
+    readings = _read_spans(index, claim, spans, near, model, lexicon, settings.passage_weight)
     return Candidates(claim, spans, readings, t0, lexicon)
 
 
 def reread(index: Index, cands: Candidates, model: SupportModel | None = None) -> None:
     """Read `cands`' spans again by today's rules, keeping their retrieval and encodings (the tuning
     scripts judge cached candidates this way)."""
-    docs = [index.doc_by_id[h.passage.doc_id].doc.text for h, _, _ in cands.spans]
-    cands.readings = [read(cands.claim, d[a:b], r.near, index.bm25.idf, model=model, lexicon=cands.lexicon,
-                           pairs=defined(d), document=d) for d, (_, a, b), r in zip(docs, cands.spans, cands.readings)]
+    cands.readings = _read_spans(index, cands.claim, cands.spans, [r.near for r in cands.readings], model,
+                                 cands.lexicon)
+
+
+def _read_spans(index: Index, claim: str, spans: list[tuple[Hit, int, int]], near: list[Closeness],
+                model: SupportModel | None, lexicon: Lexicon | None,
+                passage_weight: float = CheckSettings.passage_weight) -> list[Reading]:
+    """Each span read against `claim` (`read`), with its document's abbreviations and names."""
+    docs = [index.doc_by_id[h.passage.doc_id].doc.text for h, _, _ in spans]
+    return [read(claim, d[a:b], n, index.bm25.idf, passage_weight, model, lexicon, defined(d), d)
+            for d, (_, a, b), n in zip(docs, spans, near)]
 
 
 def lexicon_for(embedder: Embedder, claim: str, texts: list[str]) -> Lexicon:
