@@ -9,15 +9,19 @@ The rule, in full:
    "twenty-five" = 25, "two hundred" = 200, "2.5 million" = 2,500,000, ".91", "5mM" with its
    unit glued on). Not numbers: digits joined to letters or a hyphen before them ("p53",
    "COVID-19", "21st"). A span of time without a number ("several months", "a few years",
-   "decades") is a value of kind "span", its size the unit. A value is named as written, with
+   "decades") is a value of kind "span", its size the unit. A decade ("the 1990s", "1990's",
+   "mid-1990s") is a value of kind "decade", not the number 1990. A value is named as written, with
    its unit, the word it is hyphened to ("2-stage") or the thing it counts, a label before it
    ("P=0.007", "pH 6.7"), a range or fraction whole ("6.5 to 6.9", "40-64 years", "3-18%",
    "1/5"). The numbers of a list or range whose last one is a percentage are percentages ("a
    36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years,
    months, and numbers. A claim's value *matches* when the sentence has a value of the same
-   kind and the same size (a plain number also matches an amount or a year of that size).
-   It *conflicts* when the sentence has values of its kind and none matches; the sentence's
+   kind and the same size (a plain number also matches an amount or a year of that size; a
+   claim's decade matches a year in it: "since the 1990s" is "since 1995").
+   It *conflicts* when the sentence has values of its kind and none matches (years and decades
+   are one kind here, but a claim's year inside the sentence's decade does not conflict: it is
+   more than the sentence says, so it is not stated); the sentence's
    value named is the one whose neighbouring words in its sentence best match the claim value's
    (the word after counts most: "three military" answers "five military"). A number conflicts
    only when the word before or after it is the same, it sits beside a value both texts state
@@ -64,6 +68,7 @@ _DATE_RE = re.compile(  # "May 28, 2024", "28 May 2024", "May 28", "28 May", "Ma
     rf"|\b(?P<m3>{_MONTH})\.?,?\s(?P<y3>{_YEAR})\b")
 _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "COVID-19"
 _RANGE = re.compile(r"\d+(?:[.,]\d+)?(?:[-–/]|\sto\s)\d+(?:[.,]\d+)?%?")  # "40-64", "6.5 to 6.9", "1/5", "3-18%"
+_DECADE_RE = re.compile(r"(?<![\w.,-])(?:(?:early|mid|late)-)?(?P<y>(?:1[89]|20)\d0)['’]?s\b")  # "mid-1990s"
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
                                 r"[µunpfm]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
@@ -164,6 +169,9 @@ def values(text: str) -> list[Value]:
             found.append(_date(m))
             if y := m["y1"] or m["y2"] or m["y3"]:
                 found.append(Value(y, "year", float(y), m.start(), m.end(), in_date=True))
+    for m in _DECADE_RE.finditer(text):
+        if free(*m.span()):
+            found.append(Value(m.group(), "decade", float(m["y"]), *m.span()))
     for m in _YEAR_RE.finditer(text):
         if free(*m.span()):
             found.append(Value(m.group(), "year", float(m.group()), *m.span()))
@@ -281,7 +289,7 @@ def compare(claim: str, sentence: str) -> Comparison:
             if not is_label(claim, v):
                 result.matched.append(v.text)
             continue
-        kin = [s for s in theirs if s.kind == v.kind and id(s) not in taken]
+        kin = [s for s in theirs if _comparable(v, s) and id(s) not in taken]
         score = {s: _alignment(claim, v, sentence, s) + _anchored(claim, v, sentence, s, kin, anchors) for s in kin}
         best = max(kin, key=score.__getitem__, default=None)
         if best is not None and (v.kind != "number" or score[best] >= 1):
@@ -381,7 +389,23 @@ def _word_phrase(text: str, at: int, other: str) -> str:
     return phrase(text, at, at + len(_WORD.match(text, at).group()), set(_stems(other)))
 
 
+def _comparable(claim: Value, source: Value) -> bool:
+    """Whether the source's value can conflict with the claim's (rule 2): one of its kind, or a year
+    against a decade, unless the claim's year lies in the source's decade ("1995" in "the 1990s")."""
+    if {claim.kind, source.kind} == {"year", "decade"}:
+        return not (source.kind == "decade" and _in_decade(claim.value, source.value))
+    return claim.kind == source.kind
+
+
+def _in_decade(year: float, decade: float) -> bool:
+    return decade <= year < decade + 10
+
+
 def _same_size(a: Value, b: Value) -> bool:
+    """Whether the source's value `b` states the claim's value `a` (rule 2)."""
+    if "decade" in (a.kind, b.kind):
+        return a.kind == "decade" and (b.value == a.value if b.kind == "decade" else
+                                       b.kind == "year" and _in_decade(b.value, a.value))
     if "date" in (a.kind, b.kind):
         return a.kind == b.kind and _same_date(a.value, b.value)
     if a.kind != b.kind and not (a.kind in NUMBER_KINDS or b.kind in NUMBER_KINDS):

@@ -300,6 +300,29 @@ def test_a_span_of_time_without_a_number_conflicts_by_its_unit() -> None:
     assert [v.kind for v in values("It took decades, then several weeks.")] == ["span", "span"]
 
 
+def test_a_decade_is_a_decade_not_the_number_1990() -> None:
+    assert [(v.text, v.kind, v.value) for v in values("In the 1990s, the 1980’s and the mid-2000s.")] == [
+        ("1990s", "decade", 1990.0), ("1980’s", "decade", 1980.0), ("mid-2000s", "decade", 2000.0)]
+
+
+@pytest.mark.parametrize("claim, sentence, matched, conflict", [
+    # a claim's decade is stated by a year in it, contradicted by one outside it
+    ("Dialogues have been held since the 1990s.", "It has worked well since 1995.", ["1990s"], None),
+    ("Dialogues have been held since the 1980s.", "It has worked well since 1995.", [], ("1995", "1980s")),
+    ("Talks began in the 1980s.", "Talks began in the 1990s.", [], ("1990s", "1980s")),
+    # a claim's year in the source's decade says more than the source: not stated, not contradicted
+    ("Talks began in 1995.", "Talks began in the 1990s.", [], None),
+    ("Talks began in 2005.", "Talks began in the 1990s.", [], ("1990s", "2005")),
+])
+def test_decades_and_years_are_compared_by_the_years_a_decade_holds(
+        claim: str, sentence: str, matched: list[str], conflict: tuple[str, str] | None) -> None:
+    c = compare(claim, sentence)
+    assert c.matched == matched
+    assert [(x.source, x.claim) for x in c.conflicts] == ([conflict] if conflict else [])
+    if not matched and not conflict:
+        assert c.missing == ["1995 does not appear here"]
+
+
 def test_a_number_joined_to_its_word_by_a_hyphen_is_named_with_it() -> None:
     assert [v.text for v in values("They used a 2-stage design over a 12-month period.")] == ["2-stage", "12-month"]
     c = compare("The trial had three stages.", "The trial had a 2-stage design.")
