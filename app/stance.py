@@ -10,7 +10,9 @@ The rule, in full:
    unit glued on). Not numbers: digits joined to letters or a hyphen before them ("p53",
    "COVID-19", "21st"). A span of time without a number ("several months", "a few years",
    "decades") is a value of kind "span", its size the unit. A decade ("the 1990s", "1990's",
-   "mid-1990s") is a value of kind "decade", not the number 1990. A value is named as written, with
+   "mid-1990s") is a value of kind "decade", not the number 1990. A share in words ("one in five",
+   "1 in 5 million"; "half", "a third", "two-thirds", "a quarter" before "of" or after "about",
+   "roughly", "nearly" and the like) is an *approximate* percentage. A value is named as written, with
    its unit, the word it is hyphened to ("2-stage") or the thing it counts, a label before it
    ("P=0.007", "pH 6.7"), a range or fraction whole ("6.5 to 6.9", "40-64 years", "3-18%",
    "1/5"). The numbers of a list or range whose last one is a percentage are percentages ("a
@@ -18,7 +20,8 @@ The rule, in full:
 2. Values are compared within their *kind*: money of one currency, percentages, years,
    months, and numbers. A claim's value *matches* when the sentence has a value of the same
    kind and the same size (a plain number also matches an amount or a year of that size; a
-   claim's decade matches a year in it: "since the 1990s" is "since 1995").
+   claim's decade matches a year in it: "since the 1990s" is "since 1995"; an approximate
+   percentage matches one within a tenth of its size or 2.5 points: "one in five" is "20.7%").
    It *conflicts* when the sentence has values of its kind and none matches (years and decades
    are one kind here, but a claim's year inside the sentence's decade does not conflict: it is
    more than the sentence says, so it is not stated); the sentence's
@@ -69,6 +72,13 @@ _DATE_RE = re.compile(  # "May 28, 2024", "28 May 2024", "May 28", "28 May", "Ma
 _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "COVID-19"
 _RANGE = re.compile(r"\d+(?:[.,]\d+)?(?:[-–/]|\sto\s)\d+(?:[.,]\d+)?%?")  # "40-64", "6.5 to 6.9", "1/5", "3-18%"
 _DECADE_RE = re.compile(r"(?<![\w.,-])(?:(?:early|mid|late)-)?(?P<y>(?:1[89]|20)\d0)['’]?s\b")  # "mid-1990s"
+_FRACTIONS = {"half": 1 / 2, "third": 1 / 3, "quarter": 1 / 4, "fifth": 1 / 5, "tenth": 1 / 10}
+_HEDGE = r"(?:about|roughly|nearly|almost|approximately|around|some|over|under|more than|less than|just over|just under)"
+_SHARE_RE = re.compile(  # "one in five", "1 in 5 million"; "roughly half", "two-thirds of", "a quarter of"
+    rf"(?i:\b(?P<n>one|two|three|[123])\s+(?:in|out of)\s+(?!{_YEAR}\b)(?P<d>[1-9][\d,]*|{'|'.join(NUMBER_ONES[2:] + NUMBER_TENS)}|"
+    rf"hundred)(?:\s(?P<s>hundred|thousand|million|billion)\b)?(?!\w|[.,]\d)"
+    rf"|\b{_HEDGE}\s(?P<f1>(?:a|one|two|three)[\s-](?:{'|'.join(_FRACTIONS)})s?|half)\b(?!\s(?:a|an)\b)"
+    rf"|\b(?P<f2>(?:a|one|two|three)[\s-](?:{'|'.join(_FRACTIONS)})s?|half)(?=\s(?:of|the)\b))")
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
 _UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
                                 r"[µunpfm]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
@@ -111,11 +121,12 @@ _HEAD_SKIP = {"a", "an", "the", "be", "been", "being", "is", "are", "was", "were
 @dataclass(frozen=True)
 class Value:
     text: str  # as written: "75 billion NOK", "2021", "4 weeks", "May 28, 2024"
-    kind: str  # a currency (NOK, EUR, …), "%", "year", "date" or "number"
+    kind: str  # a currency (NOK, EUR, …), "%", "year", "decade", "date", "number" or "span"
     value: float  # a date is year * 10000 + month * 100 + day, 0 where not given
     start: int  # span in the text it was read from
     end: int
     in_date: bool = False  # the year of a date, also read on its own
+    approximate: bool = False  # a share in words ("one in five", "roughly half"): close is the same
 
 
 @dataclass(frozen=True)
@@ -164,6 +175,10 @@ def values(text: str) -> list[Value]:
     def free(a: int, b: int) -> bool:
         return not any(v.start < b and a < v.end for v in found)
 
+    for m in _SHARE_RE.finditer(text):
+        if free(*m.span()):
+            at = m.span("f1") if m["f1"] else m.span()  # the hedge is not the value: "about a third"
+            found.append(Value(text[at[0]:at[1]], "%", share(m), *at, approximate=True))
     for m in _DATE_RE.finditer(text):
         if free(*m.span()):
             found.append(_date(m))
@@ -214,6 +229,18 @@ def _date(m: re.Match[str]) -> Value:
     day = int(re.sub(r"\D", "", m["d1"] or m["d2"] or "0"))
     year = int(m["y1"] or m["y2"] or m["y3"] or 0)
     return Value(m.group(), "date", float(year * 10000 + month * 100 + day), *m.span())
+
+
+def share(m: re.Match[str]) -> float:
+    """The percentage a share in words stands for: "one in five" 20, "two-thirds" 66.7, "half" 50."""
+    if m["n"]:
+        n, d = (float(WORD_NUMBERS.get(x.casefold(), 0) or x.replace(",", "")) for x in (m["n"], m["d"]))
+        return 100 * n / (d * _SCALE.get((m["s"] or "").casefold(), 1.0))
+    words = (m["f1"] or m["f2"]).casefold().replace("-", " ").split()
+    if words == ["half"]:
+        return 50.0
+    count = 1 if words[0] in ("a", "one") else WORD_NUMBERS[words[0]]
+    return 100 * count * _FRACTIONS[words[1].removesuffix("s")]
 
 
 def number_value(m: re.Match[str]) -> float:
@@ -412,6 +439,8 @@ def _same_size(a: Value, b: Value) -> bool:
         return False
     if a.kind != b.kind and "%" in (a.kind, b.kind):
         return False
+    if a.approximate or b.approximate:
+        return abs(a.value - b.value) <= max(0.1 * max(abs(a.value), abs(b.value)), 2.5)
     return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
 
 

@@ -323,6 +323,40 @@ def test_decades_and_years_are_compared_by_the_years_a_decade_holds(
         assert c.missing == ["1995 does not appear here"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("About one in five older adults said so.", [("one in five", 20.0)]),
+    ("It affects 1 in 5 million people.", [("1 in 5 million", 2e-05)]),
+    ("It was found in roughly half of the patients.", [("half", 50.0)]),
+    ("It is found in about a third of stool samples.", [("a third", 100 / 3)]),
+    ("Two-thirds of the sample were women.", [("Two-thirds", 200 / 3)]),
+    ("A quarter of the sample were young adults.", [("A quarter", 25.0)]),
+])
+def test_a_share_in_words_is_an_approximate_percentage(text: str, expected: list[tuple[str, float]]) -> None:
+    found = values(text)
+    assert [(v.text, v.kind) for v in found] == [(t, "%") for t, _ in expected]
+    assert [v.value for v in found] == pytest.approx([x for _, x in expected])
+    assert all(v.approximate for v in found)
+
+
+@pytest.mark.parametrize("text", ["Control was reached half a year after surgery.", "There were 77 in 2001.",
+                                  "Five went to hospital over half a year later.",
+                                  "A quarter were young adults aged 19-24."])
+def test_no_share_is_read_where_none_is_written(text: str) -> None:
+    assert "%" not in [v.kind for v in values(text)]
+
+
+@pytest.mark.parametrize("claim, matched, conflict", [
+    ("About one in five of them said the help was inadequate.", ["one in five"], None),  # 20 against 20.7
+    ("About one in ten of them said the help was inadequate.", [], ("20.7%", "one in ten")),
+    ("Roughly a third of them said the help was inadequate.", [], ("20.7%", "a third")),
+])
+def test_a_share_in_words_matches_a_percentage_near_it_and_conflicts_with_one_far_from_it(
+        claim: str, matched: list[str], conflict: tuple[str, str] | None) -> None:
+    c = compare(claim, "Overall, 20.7% of them reported receiving inadequate help.")
+    assert c.matched == matched
+    assert [(x.source, x.claim) for x in c.conflicts] == ([conflict] if conflict else [])
+
+
 def test_a_number_joined_to_its_word_by_a_hyphen_is_named_with_it() -> None:
     assert [v.text for v in values("They used a 2-stage design over a 12-month period.")] == ["2-stage", "12-month"]
     c = compare("The trial had three stages.", "The trial had a 2-stage design.")
