@@ -80,7 +80,7 @@ _SHARE_RE = re.compile(  # "one in five", "1 in 5 million"; "roughly half", "two
     rf"|\b{_HEDGE}\s(?P<f1>(?:a|one|two|three)[\s-](?:{'|'.join(_FRACTIONS)})s?|half)\b(?!\s(?:a|an)\b)"
     rf"|\b(?P<f2>(?:a|one|two|three)[\s-](?:{'|'.join(_FRACTIONS)})s?|half)(?=\s(?:of|the)\b))")
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
-_UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|g|kg|mL|ml|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
+_UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|gm|g|kg|mL|ml|dL|dl|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
                                 r"[µunpfm]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
                                 r"(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
 _COMPOUND = re.compile(r"-[A-Za-z]+\b(?!-)")  # "2-stage", "12-month": the number is named with its word

@@ -175,3 +175,23 @@ def test_a_claim_naming_what_the_document_never_names_is_never_supported() -> No
     # the same span in a document that names Bergen elsewhere may support it
     r = read(claim, span, near(1.0), document=document + " The port is in Bergen.")
     assert r.coverage.unnamed == () and stance(r, CheckSettings(supported=0.0, min_support=0.0))[0] == "supports"
+
+
+def test_a_documents_clearest_contradiction_is_shown_first() -> None:
+    """Of one document's contradicting spans, the one that states the claim's other values comes first,
+    in the places those spans hold; other documents' and related spans stay where they are."""
+    from types import SimpleNamespace as Fake
+
+    from app.claims import CONTRADICTS, _clearest_first
+    from app.stance import Comparison, Conflict
+
+    def span(doc: str) -> tuple:
+        return Fake(passage=Fake(doc_id=doc)), 0, 1
+
+    def reading(matched: int, conflicts: int) -> Fake:
+        return Fake(comparison=Comparison([Conflict("number", "4.4", "54")] * conflicts, [], ["135 gm/L"] * matched))
+
+    cands = Fake(spans=[span("a"), span("a"), span("b"), span("a"), span("a")],
+                 readings=[reading(0, 2), reading(2, 1), reading(0, 1), reading(0, 0), reading(2, 2)])
+    stances = [(CONTRADICTS, [])] * 3 + [("related", []), (CONTRADICTS, [])]
+    assert _clearest_first(cands, stances, [0, 2, 3, 4, 1]) == [1, 2, 3, 4, 0]

@@ -387,3 +387,8 @@ def test_a_value_of_the_claims_size_elsewhere_does_not_hide_the_one_where_the_cl
     c = compare("The method is used in three large nested studies.", sentence)
     assert [(x.source, x.claim) for x in c.conflicts] == [("two", "three")]
     assert compare("Three groups took part.", sentence).matched == ["Three groups"]
+
+
+def test_clinical_units_are_named_with_their_value() -> None:
+    assert [v.text for v in values("Albumin (45 gm/L) and hemoglobin 13.5 g/dL were normal.")] == ["45 gm/L",
+                                                                                                    "13.5 g/dL"]
