@@ -28,8 +28,8 @@ The rule, in full:
    value named is the one whose neighbouring words in its sentence best match the claim value's
    (the word after counts most: "three military" answers "five military"). A number conflicts
    only when the word before or after it is the same, it sits beside a value both texts state
-   (wherever the source states it; a spread, "± 10.2", only beside a spread), or two words near
-   it are shared: numbers are too common to compare blind. A number that labels
+   (where the source states it in words most like the claim's; a spread, "± 10.2", only beside
+   a spread), or two words near it are shared: numbers are too common to compare blind. A number that labels
    a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions",
    "the agency's 2019 budget"), still conflicts, but its match is no evidence that the sentence
    states the claim: it names what both are about, like a name. A value of the claim's size
@@ -303,8 +303,9 @@ def compare(claim: str, sentence: str) -> Comparison:
     theirs = values(sentence)
     ours = [v for v in values(claim) if not v.in_date]  # the claim's date is compared whole
     same = {v: [s for s in theirs if _same_size(v, s) and _same_unit(claim, v, sentence, s)] for v in ours}
-    # every value both state, each place the source states it ("25.1 +/- 5.0 … 63.6 +/- 25.1")
-    anchors = [(v, s) for v, found in same.items() for s in found]
+    # every value both state, at the places the source states it in words most like the claim's
+    # ("25.1 +/- 5.0 … 63.6 +/- 25.1"; the 5 of "5/6 tissues", not of "1/5 samples")
+    anchors = [(v, s) for v, found in same.items() for s in _best_placed(claim, v, sentence, found)]
     # the source's value of another claim value is not this one's, where it has one place
     taken = {id(found[0]) for found in same.values() if len(found) == 1}
     for v in ours:
@@ -326,6 +327,14 @@ def compare(claim: str, sentence: str) -> Comparison:
             result.missing.append(f"{v.text} does not appear here")
     _compare_negations(claim, sentence, result)
     return result
+
+
+def _best_placed(claim: str, v: Value, sentence: str, found: list[Value]) -> list[Value]:
+    """Of the places the source states a claim's value, those whose words around are most like the
+    claim's ("5/6 Crohn's tissues" for the claim's "5/6 tissues from Crohn's", not the 5 of "1/5 UC")."""
+    score = {id(s): _alignment(claim, v, sentence, s) for s in found}
+    top = max(score.values(), default=0.0)
+    return [s for s in found if score[id(s)] == top]
 
 
 def _rival(claim: str, v: Value, sentence: str, theirs: list[Value], same: list[Value]) -> Value | None:

@@ -392,3 +392,12 @@ def test_a_value_of_the_claims_size_elsewhere_does_not_hide_the_one_where_the_cl
 def test_clinical_units_are_named_with_their_value() -> None:
     assert [v.text for v in values("Albumin (45 gm/L) and hemoglobin 13.5 g/dL were normal.")] == ["45 gm/L",
                                                                                                     "13.5 g/dL"]
+
+
+def test_a_value_stated_twice_anchors_where_its_words_match() -> None:
+    """The claim's 4 of "4/7 tissues from the liver" anchors at the source's "4/7 liver tissues", not at
+    the 4 of "2/4", so the claim's 3 is read against the 2 beside its own 4, not "ten samples"."""
+    c = compare("The marker was found in 4/7 tissues from the liver but in only 3/4 samples from the kidney.",
+                "The marker was detected in 4/7 liver tissues, but only in 2/4 kidney samples and none of ten "
+                "samples of control tissue.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [("2/4", "3/4")]
