@@ -2,40 +2,40 @@
 
 The rule, in full:
 
-1. A *value* is an amount of money or a percentage as `app.differences.figures` reads them
-   ("NOK 75 billion" = "75 billion NOK" = "75,000 million NOK"; "12 per cent" = "12%"), a
-   year (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28",
-   "28 May", "May 2024"), or any other number, in digits or words ("three" = 3,
-   "twenty-five" = 25, "two hundred" = 200, "2.5 million" = 2,500,000, ".91", "5mM" with its
-   unit glued on). Not numbers: digits joined to letters or a hyphen before them ("p53",
-   "COVID-19", "21st"). A span of time without a number ("several months", "a few years",
-   "decades") is a value of kind "span", its size the unit. A decade ("the 1990s", "1990's",
-   "mid-1990s") is a value of kind "decade", not the number 1990. A share in words ("one in five",
-   "1 in 5 million"; "half", "a third", "two-thirds", "a quarter" before "of" or after "about",
-   "roughly", "nearly" and the like) is an *approximate* percentage. A value is named as written, with
-   its unit, the word it is hyphened to ("2-stage") or the thing it counts, a label before it
-   ("P=0.007", "pH 6.7"), a range or fraction whole ("6.5 to 6.9", "40-64 years", "3-18%",
-   "1/5"). The numbers of a list or range whose last one is a percentage are percentages ("a
-   36, 35 and 31% fall", "40-50%").
-2. Values are compared within their *kind*: money of one currency, percentages, years,
-   months, and numbers. A claim's value *matches* when the sentence has a value of the same
-   kind and the same size (a plain number also matches an amount or a year of that size; a
-   claim's decade matches a year in it: "since the 1990s" is "since 1995"; an approximate
-   percentage matches one within a tenth of its size or 2.5 points: "one in five" is "20.7%").
-   It *conflicts* when the sentence has values of its kind and none matches (years and decades
-   are one kind here, but a claim's year inside the sentence's decade does not conflict: it is
-   more than the sentence says, so it is not stated); the sentence's
-   value named is the one whose neighbouring words in its sentence best match the claim value's
-   (the word after counts most: "three military" answers "five military"). A number conflicts
-   only when the word before or after it is the same, it sits beside a value both texts state
-   (where the source states it in words most like the claim's; a spread, "± 10.2", only beside
-   a spread), or two words near it are shared: numbers are too common to compare blind. A number that labels
-   a kind ("type 2 diabetes", "phase 3"), or a year that names an edition ("the 2017 revisions",
-   "the agency's 2019 budget"), still conflicts, but its match is no evidence that the sentence
-   states the claim: it names what both are about, like a name. A value of the claim's size
-   elsewhere in the span does not match when another value of its kind stands where the
-   claim has it, far more alike in the words around ("in two large nested studies" against
-   "in three large nested studies", with a "three" in the next sentence).
+1. A *value* is an amount of money or a percentage as `app.differences.figures` reads them ("NOK
+   75 billion" = "75 billion NOK" = "75,000 million NOK"; "12 per cent" = "12%"), a year
+   (1800-2099 standing alone: "in 2021", "May 28, 2024"), the month of a date ("May 28", "28
+   May", "May 2024"), or any other number, in digits or words ("three" = 3, "twenty-five" = 25,
+   "two hundred" = 200, "2.5 million" = 2,500,000, ".91", "5mM" with its unit glued on). Not
+   numbers: digits joined to letters or a hyphen before them ("p53", "COVID-19", "21st"), or a
+   formula's ("CdCl(2)", "Ca(2+)", the locant of "5-(N-ethyl…)"). A span of time without a number
+   ("several months", "a few years", "decades") is a value of kind "span", its size the unit. A
+   decade ("the 1990s", "1990's", "mid-1990s") is a value of kind "decade", not the number 1990.
+   A share in words ("one in five", "1 in 5 million"; "half", "a third", "two-thirds", "a
+   quarter" before "of" or after "about", "roughly", "nearly" and the like) is an *approximate*
+   percentage. A value is named as written, with its unit, the word it is hyphened to ("2-stage")
+   or the thing it counts, a label before it ("P=0.007", "pH 6.7"), a range or fraction whole
+   ("6.5 to 6.9", "40-64 years", "3-18%", "1/5"). The numbers of a list or range whose last one
+   is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
+2. Values are compared within their *kind*: money of one currency, percentages, years, months,
+   and numbers. A claim's value *matches* when the sentence has a value of the same kind and the
+   same size (a plain number also matches an amount or a year of that size; a claim's decade
+   matches a year in it: "since the 1990s" is "since 1995"; an approximate percentage matches one
+   within a tenth of its size or 2.5 points: "one in five" is "20.7%"). It *conflicts* when the
+   sentence has values of its kind and none matches (years and decades are one kind here, but a
+   claim's year inside the sentence's decade does not conflict: it is more than the sentence
+   says, so it is not stated); the sentence's value named is the one whose neighbouring words in
+   its sentence best match the claim value's (the word after counts most: "three military"
+   answers "five military"). A number conflicts only when the word before or after it is the
+   same, it sits beside a value both texts state (where the source states it in words most like
+   the claim's; a spread, "± 10.2", only beside a spread), or two words near it are shared:
+   numbers are too common to compare blind. A number that labels a kind ("type 2 diabetes",
+   "phase 3"), or a year that names an edition ("the 2017 revisions", "the agency's 2019
+   budget"), still conflicts, but its match is no evidence that the sentence states the claim: it
+   names what both are about, like a name. A value of the claim's size elsewhere in the span does
+   not match when another value of its kind stands where the claim has it, far more alike in the
+   words around ("in two large nested studies" against "in three large nested studies", with a
+   "three" in the next sentence).
 3. A *negation* ("not", "no", "none", "nobody", "nothing", "never", "neither", "nor", "cannot",
    "without", "…n't", "non-…") applies to its *head*, the first lower-case content word after it in the same
    clause ("does not participate" → participate; "no significant" → significant;
@@ -73,14 +73,17 @@ _AFTER_RANGE = r"(?<![\w.,])(?<![A-Za-z][-/])"  # "1997-2001", "24/122"; not "CO
 _RANGE = re.compile(r"\d+(?:[.,]\d+)?(?:[-–/]|\sto\s)\d+(?:[.,]\d+)?%?")  # "40-64", "6.5 to 6.9", "1/5", "3-18%"
 _DECADE_RE = re.compile(r"(?<![\w.,-])(?:(?:early|mid|late)-)?(?P<y>(?:1[89]|20)\d0)['’]?s\b")  # "mid-1990s"
 _FRACTIONS = {"half": 1 / 2, "third": 1 / 3, "quarter": 1 / 4, "fifth": 1 / 5, "tenth": 1 / 10}
-_HEDGE = r"(?:about|roughly|nearly|almost|approximately|around|some|over|under|more than|less than|just over|just under)"
+_HEDGE = (r"(?:about|roughly|nearly|almost|approximately|around|some|over|under|more than|less than|"
+          r"just over|just under)")
 _SHARE_RE = re.compile(  # "one in five", "1 in 5 million"; "roughly half", "two-thirds of", "a quarter of"
-    rf"(?i:\b(?P<n>one|two|three|[123])\s+(?:in|out of)\s+(?!{_YEAR}\b)(?P<d>[1-9][\d,]*|{'|'.join(NUMBER_ONES[2:] + NUMBER_TENS)}|"
-    rf"hundred)(?:\s(?P<s>hundred|thousand|million|billion)\b)?(?!\w|[.,]\d)"
+    rf"(?i:\b(?P<n>one|two|three|[123])\s+(?:in|out of)\s+(?!{_YEAR}\b)"
+    rf"(?P<d>[1-9][\d,]*|{'|'.join(NUMBER_ONES[2:] + NUMBER_TENS)}|hundred)"
+    rf"(?:\s(?P<s>hundred|thousand|million|billion)\b)?(?!\w|[.,]\d)"
     rf"|\b{_HEDGE}\s(?P<f1>(?:a|one|two|three)[\s-](?:{'|'.join(_FRACTIONS)})s?|half)\b(?!\s(?:a|an)\b)"
     rf"|\b(?P<f2>(?:a|one|two|three)[\s-](?:{'|'.join(_FRACTIONS)})s?|half)(?=\s(?:of|the)\b))")
 _YEAR_RE = re.compile(rf"{_AFTER_RANGE}{_YEAR}(?![\w%]|[.,]\d)")
-_UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|gm|g|kg|mL|ml|dL|dl|l|L|mm|cm|m|km|µg|ug|ng|mmol|µmol|IU|U|"
+_UNIT_ABBREVIATION = re.compile(r"(?:\s|-)?(?:h|hrs?|min|s|d|wk|mo|mg|gm|g|kg|mL|ml|dL|dl|l|L|mm|cm|m|km|µg|ug|ng|"
+                                r"mmol|µmol|IU|U|"
                                 r"[µunpfm]?M|microM|micromolar|[nm]?mol|mmHg|kDa|Gy|bp|kb|fold|"
                                 r"(?:second|minute|hour|day|week|month|year)s?)\b(?:/\w+)?")
 _COMPOUND = re.compile(r"-[A-Za-z]+\b(?!-)")  # "2-stage", "12-month": the number is named with its word
@@ -91,8 +94,8 @@ _SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "tril
 _NUMBER_WORD = "|".join(sorted(set(WORD_NUMBERS) - {"one"}, key=len, reverse=True))  # "one of": a pronoun
 _GLUED_UNIT = r"(?:[µunpfm]?M|microM|[mµnk]?g|m?[lL]|mm|cm|km|h|min|s|d|wk|mo|yr|kDa|bp|kb|Gy|IU)\b"  # "5mM", "10mg"
 _NUMBER_RE = re.compile(
-    rf"{_AFTER_RANGE}(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?<!\d)\.\d+)"
-    rf"(?:(?={_GLUED_UNIT})|(?![\w]|[.,]\d))"
+    rf"{_AFTER_RANGE}(?<![A-Za-z]\()(?:(?P<d>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?<!\d)\.\d+)"
+    rf"(?:(?={_GLUED_UNIT})|(?![\w]|[.,]\d|-\())"
     rf"|(?i:(?P<w>\b(?:{'|'.join(NUMBER_TENS)})-(?:{'|'.join(NUMBER_ONES[1:10])})\b|\b(?:{_NUMBER_WORD})\b)))"
     rf"(?:\s(?P<s>hundred|thousand|million|billion|trillion)\b)?")
 _NEGATION = re.compile(r"\b(?:not|no|none|nobody|nothing|never|neither|nor|cannot|without)\b"

@@ -401,3 +401,10 @@ def test_a_value_stated_twice_anchors_where_its_words_match() -> None:
                 "The marker was detected in 4/7 liver tissues, but only in 2/4 kidney samples and none of ten "
                 "samples of control tissue.")
     assert [(x.source, x.claim) for x in c.conflicts] == [("2/4", "3/4")]
+
+
+def test_a_formulas_digits_are_not_values() -> None:
+    sentence = "Blocking the Ca(2+)-ATPase with CdCl(2) (20nM) or with 5-(N-ethyl) amiloride changed nothing."
+    assert [v.text for v in values(sentence)] == ["20nM"]
+    c = compare("Blocking the Ca2+-ATPase with 200nM CdCl2 changed nothing.", sentence)
+    assert [(x.source, x.claim) for x in c.conflicts] == [("20nM", "200nM")]
