@@ -312,7 +312,7 @@ def compare(claim: str, sentence: str) -> Comparison:
     # the source's value of another claim value is not this one's, where it has one place
     taken = {id(found[0]) for found in same.values() if len(found) == 1}
     for v in ours:
-        if same[v] and (rival := _rival(claim, v, sentence, theirs, same[v])) is not None:
+        if same[v] and (rival := _rival(claim, v, sentence, theirs, same[v], ours)) is not None:
             if (c := Conflict(v.kind, rival.text, v.text)) not in result.conflicts:
                 result.conflicts.append(c)
             continue
@@ -340,12 +340,14 @@ def _best_placed(claim: str, v: Value, sentence: str, found: list[Value]) -> lis
     return [s for s in found if score[id(s)] == top]
 
 
-def _rival(claim: str, v: Value, sentence: str, theirs: list[Value], same: list[Value]) -> Value | None:
+def _rival(claim: str, v: Value, sentence: str, theirs: list[Value], same: list[Value],
+           ours: list[Value]) -> Value | None:
     """A value of `v`'s kind and another size that stands where the claim has `v` ("in two large
     nested studies" against "in three large nested studies"), far more alike in its words around
-    than any value of `v`'s size in the span (a "three" in the next sentence, about something else)."""
+    than any value of `v`'s size in the span (a "three" in the next sentence, about something else);
+    not one the claim states itself (the "two" of "eleven had …, two had …" in both)."""
     best = max(_alignment(claim, v, sentence, s) for s in same)
-    others = [s for s in theirs if s.kind == v.kind and s not in same]
+    others = [s for s in theirs if s.kind == v.kind and s not in same and not any(_same_size(o, s) for o in ours)]
     rival = max(others, key=lambda s: _alignment(claim, v, sentence, s), default=None)
     if rival is None or _alignment(claim, v, sentence, rival) < max(best + RIVAL_MARGIN, 2.0):
         return None

@@ -408,3 +408,12 @@ def test_a_formulas_digits_are_not_values() -> None:
     assert [v.text for v in values(sentence)] == ["20nM"]
     c = compare("Blocking the Ca2+-ATPase with 200nM CdCl2 changed nothing.", sentence)
     assert [(x.source, x.claim) for x in c.conflicts] == [("20nM", "200nM")]
+
+
+def test_a_value_the_claim_states_itself_is_no_rival_for_another() -> None:
+    """In a list of counts, the source's "two had cataracts" is the claim's own two, not a rival that
+    stands where the claim's "nine had the mild form" stands."""
+    c = compare("Of the children seen, nine had the mild form, four had cataracts, and two had deafness.",
+                "Nine children had mild disease, two had cataracts and two deafness, with follow-up.")
+    assert c.matched == ["nine", "two"]
+    assert [(x.source, x.claim) for x in c.conflicts] == [("two", "four")]
