@@ -322,7 +322,7 @@ def compare(claim: str, sentence: str) -> Comparison:
             continue
         kin = [s for s in theirs if _comparable(v, s) and id(s) not in taken]
         score = {s: _alignment(claim, v, sentence, s) + _anchored(claim, v, sentence, s, kin, anchors) for s in kin}
-        best = max(kin, key=score.__getitem__, default=None)
+        best = max(kin, key=lambda s: (score[s], _clause_overlap(claim, v, sentence, s)), default=None)
         if best is not None and (v.kind != "number" or score[best] >= 1):
             if (c := Conflict(v.kind, best.text, v.text)) not in result.conflicts:  # both ends of a range
                 result.conflicts.append(c)
@@ -494,6 +494,19 @@ def _alignment(claim: str, v: Value, sentence: str, s: Value) -> float:
             score += weight if _stems(mine[0]) else 0.5
     near = lambda ws: set(_stems(" ".join(ws)))  # noqa: E731 - content stems only
     return score + 0.5 * len(near(cb + ca) & near(sb + sa))
+
+
+def _clause_overlap(claim: str, v: Value, sentence: str, s: Value) -> int:
+    """How many content stems the clauses holding the two values share: between values whose nearest
+    words tie, the one in the clause about the claim's subject ("doubling the number of centrosomes
+    added approximately 30 min" for "doubling the centrosome number added roughly 50 min")."""
+    return len(set(_stems(_clause(claim, v))) & set(_stems(_clause(sentence, s))))
+
+
+def _clause(text: str, v: Value) -> str:
+    first = max((m.end() for m in _CLAUSE_END.finditer(text, 0, v.start)), default=0)
+    last = next((m.start() for m in _CLAUSE_END.finditer(text, v.end)), len(text))
+    return text[first:last]
 
 
 def _around(text: str, start: int, end: int, n: int = 4) -> tuple[list[str], list[str]]:

@@ -417,3 +417,10 @@ def test_a_value_the_claim_states_itself_is_no_rival_for_another() -> None:
                 "Nine children had mild disease, two had cataracts and two deafness, with follow-up.")
     assert c.matched == ["nine", "two"]
     assert [(x.source, x.claim) for x in c.conflicts] == [("two", "four")]
+
+
+def test_between_values_whose_words_tie_the_one_in_the_claims_clause_is_named() -> None:
+    c = compare("Heating the larger tank lengthened the cycle by roughly 9 min in the test rig.",
+                "We saw that heating the small tank lengthened the cycle by about 2 min to a 40 min run, whereas "
+                "heating the larger tank lengthened the cycle by about 6 min more.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [("6 min", "9 min")]
