@@ -102,6 +102,7 @@ _NEGATION = re.compile(r"\b(?:not|no|none|nobody|nothing|never|neither|nor|canno
                        r"|\b\w+n['’]t\b|\bnon-(?=\w)", re.I)
 # "non-…": _NEGATION. in- is il-, ir-, im- before l, r and p, b, m: "inpatient", "input" deny nothing
 _NEG_PREFIX = re.compile(r"\b(?:non|un|in(?![pbmlr])|il(?=l)|ir(?=r)|im(?=[pbm]))(?P<base>[a-z]{5,})\b")
+_AUXILIARY = r"(?:is|are|was|were|be|do|does|did|has|have|had|can|could|will|would|should|may|might|must)"
 _CONTRAST = re.compile(r"(?:\bbut|\band|,)\s*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _CLAUSE_END = re.compile(r"[,;:.!?()]|\b(?:but|while|whereas|although|which|that)\b", re.I)
@@ -289,8 +290,7 @@ def negations(text: str, other: str = "") -> list[Negation]:
 def phrase(text: str, start: int, end: int, shared: set[str], aux: bool = False) -> str:
     """`text[start:end]` widened to a readable phrase: back over an auxiliary if `aux` ("were not"), and
     on over up to two following words with stems in `shared` ("significant differences")."""
-    if aux and (before := re.search(r"\b(?:is|are|was|were|be|do|does|did|has|have|had|can|could|will|would|should|"
-                        r"may|might|must)\s+$", text[:start], re.I)):
+    if aux and (before := re.search(rf"\b{_AUXILIARY}\s+$", text[:start], re.I)):
         start = before.start()
     for _ in range(2):
         nxt = re.match(r"\s+([A-Za-z][\w'’-]*)", text[end:])
@@ -402,11 +402,13 @@ def _negation_conflicts(claim: str, sentence: str) -> list[Conflict]:
     if claim_neg and not source_neg and not _negated(sentence):
         words = _words_by_stem(sentence)
         hit = next((n for n in claim_neg if n.head in words and not n.contrast), None)
-        return [Conflict("negation", _word_phrase(sentence, words[hit.head], claim), hit.phrase)] if hit else []
+        return [Conflict("negation", _word_phrase(sentence, words[hit.head], claim, hit.phrase), hit.phrase)] \
+            if hit else []
     if source_neg and not claim_neg and not _negated(claim):
         words = _words_by_stem(claim)
         hit = next((n for n in source_neg if n.head in words and not n.phrase.lower().startswith("without")), None)
-        return [Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence))] if hit else []
+        return [Conflict("negation", hit.phrase, _word_phrase(claim, words[hit.head], sentence, hit.phrase))] \
+            if hit else []
     return []
 
 
@@ -425,9 +427,11 @@ def _negation_missing(claim: str, sentence: str) -> list[str]:
     return []
 
 
-def _word_phrase(text: str, at: int, other: str) -> str:
-    """The word of `text` starting at `at`, widened as `phrase` widens a negation."""
-    return phrase(text, at, at + len(_WORD.match(text, at).group()), set(_stems(other)))
+def _word_phrase(text: str, at: int, other: str, negation: str) -> str:
+    """The word of `text` starting at `at`, widened as `phrase` widens a negation; back over its
+    auxiliary too where the `negation` it answers has one: "is invited" against "is not invited"."""
+    aux = re.match(rf"{_AUXILIARY}\s", negation, re.I) is not None
+    return phrase(text, at, at + len(_WORD.match(text, at).group()), set(_stems(other)), aux)
 
 
 def _comparable(claim: Value, source: Value) -> bool:

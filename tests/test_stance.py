@@ -110,7 +110,9 @@ def test_a_number_far_from_anything_alike_is_missing_not_contradicted() -> None:
      "Norway participates in the European Defence Fund.", "participates", "does not participate"),
     ("Patients were formally reported to the programme.",
      "Patients were not formally reported to the programme.", "were not formally reported",
-     "formally reported"),
+     "were formally reported"),  # the other side with its auxiliary, as the negation has one
+    ("Norway is not invited to align with them.", "Norway is invited to align with them.", "is invited",
+     "is not invited"),
     ("There were no significant differences between the scores.",
      "Significant differences between the scores were found.", "Significant differences between",
      "were no significant differences between"),
