@@ -15,8 +15,8 @@ The rule, in full:
    quarter" before "of" or after "about", "roughly", "nearly" and the like) is an *approximate*
    percentage. A value is named as written, with its unit, the word it is hyphened to ("2-stage")
    or the thing it counts, a label before it ("P=0.007", "pH 6.7"), a range or fraction whole
-   ("6.5 to 6.9", "40-64 years", "3-18%", "1/5"). The numbers of a list or range whose last one
-   is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
+   ("6.5 to 6.9", "40-64 years", "3-18%", "1/5", "1970–2003"). The numbers of a list or range
+   whose last one is a percentage are percentages ("a 36, 35 and 31% fall", "40-50%").
 2. Values are compared within their *kind*: money of one currency, percentages, years, months,
    and numbers. A claim's value *matches* when the sentence has a value of the same kind and the
    same size (a plain number also matches an amount or a year of that size; a claim's decade
@@ -192,8 +192,9 @@ def values(text: str) -> list[Value]:
         if free(*m.span()):
             found.append(Value(m.group(), "decade", float(m["y"]), *m.span()))
     for m in _YEAR_RE.finditer(text):
-        if free(*m.span()):
-            found.append(Value(m.group(), "year", float(m.group()), *m.span()))
+        if free(*m.span()):  # a span of years is named whole: "1970–2003"
+            r = _range_around(text, *m.span())
+            found.append(Value(r.group() if r else m.group(), "year", float(m.group()), *m.span()))
     for m in _NUMBER_RE.finditer(text):
         if free(*m.span()):  # named with its unit when it has one: "4 weeks", "8 h"
             whole = _range_around(text, *m.span()) or m  # a range is named whole: "6.5 to 6.9", "40-64 years"

@@ -426,3 +426,8 @@ def test_between_values_whose_words_tie_the_one_in_the_claims_clause_is_named() 
                 "We saw that heating the small tank lengthened the cycle by about 2 min to a 40 min run, whereas "
                 "heating the larger tank lengthened the cycle by about 6 min more.")
     assert [(x.source, x.claim) for x in c.conflicts] == [("6 min", "9 min")]
+
+
+def test_a_span_of_years_is_named_whole() -> None:
+    c = compare("The cases were diagnosed during 1970–2008.", "The cases were diagnosed during 1970–2003.")
+    assert [(x.source, x.claim) for x in c.conflicts] == [("1970–2003", "1970–2008")]
