@@ -509,16 +509,21 @@ def _clause_overlap(claim: str, v: Value, sentence: str, s: Value) -> int:
 
 
 def _clause(text: str, v: Value) -> str:
-    first = max((m.end() for m in _CLAUSE_END.finditer(text, 0, v.start)), default=0)
-    last = next((m.start() for m in _CLAUSE_END.finditer(text, v.end)), len(text))
+    first, last = _within(_CLAUSE_END, text, v.start, v.end)
     return text[first:last]
+
+
+def _within(boundary: re.Pattern[str], text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence or clause (`boundary` ends them) that holds `text[start:end]` begins and ends."""
+    first = max((m.end() for m in boundary.finditer(text, 0, start)), default=0)
+    last = next((m.start() for m in boundary.finditer(text, end)), len(text))
+    return first, last
 
 
 def _around(text: str, start: int, end: int, n: int = 4) -> tuple[list[str], list[str]]:
     """Up to `n` lower-cased words before and after a span within its sentence, numbers dropped: the
     sentence before is about something else ("… risk of breast cancer. To date, 26 papers")."""
-    first = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    last = next((m.start() for m in _SENTENCE_END.finditer(text, end)), len(text))
+    first, last = _within(_SENTENCE_END, text, start, end)
     before = [w.lower() for w in _WORD.findall(text[first:start])][-n:]
     after = [w.lower() for w in _WORD.findall(text[end:last])][:n]
     return before, after
